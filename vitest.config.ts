@@ -2,13 +2,27 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['tests/**/*.test.ts'],
-    // One real Temporal dev server for the whole run, started once.
-    globalSetup: ['tests/globalSetup.ts'],
-    pool: 'forks',
-    // Temporal tests share one server; files run one after another to keep the 2-core machine calm.
-    fileParallelism: false,
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    projects: [
+      {
+        // Pure code, the simulator over HTTP, the LLM layer: no Temporal server needed.
+        extends: true,
+        test: { name: 'unit', include: ['tests/unit/**/*.test.ts'] },
+      },
+      {
+        // One real Temporal dev server for the whole run (global setup); files run one after another
+        // in forked processes so workers and the server share the 2-core machine calmly.
+        extends: true,
+        test: {
+          name: 'temporal',
+          include: ['tests/workflow/**/*.test.ts', 'tests/e2e/**/*.test.ts'],
+          globalSetup: ['tests/globalSetup.ts'],
+          pool: 'forks',
+          fileParallelism: false,
+          testTimeout: 180_000,
+        },
+      },
+    ],
   },
 });
