@@ -1,0 +1,229 @@
+// A model client for one endpoint over the official openai SDK: Temporal owns retries (maxRetries: 0), every call
+// goes through the endpoint's shared limiter and the request cache, and failures go through toModelCallFailure.
+import OpenAI from 'openai';
+import type { z } from 'zod';
+import { requestCacheKey } from './cache';
+import type { CacheKeyInput, RequestCache } from './cache';
+import { isAbortError, missingSecretFailure, toModelCallFailure } from './errors';
+import { endpointLimiter } from './limiter';
+import {
+  InvalidModelOutputError,
+  jsonSchemaFor,
+  parseStructured,
+  repairMessage,
+  schemaInstruction,
+} from './structured';
+import { addUsage, cachedUsage } from './usage';
+import type { TokenUsage } from './usage';
+
+export interface EndpointSpec {
+  name: string;
+  baseURL: string;
+  /** Name of the environment variable holding the API key; unset for local servers that need none. */
+  apiKeyEnv?: string;
+  model: string;
+  concurrency: number;
+  timeoutMs: number;
+  supportsJsonSchema: boolean;
+  extraHeaders?: Record<string, string>;
+}
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+export interface ChatRequest {
+  /** What the call is for (generator, solver, judge, ...): names it in errors and usage. */
+  role: string;
+  messages: ChatMessage[];
+  temperature?: number;
+  topP?: number;
+  maxTokens?: number;
+  /** Sent as `seed`: distinct indices give distinct samples, and the same index hits the cache. */
+  sampleIndex: number;
+  /** Overrides the endpoint's model (e.g. another regime's model on the same server). */
+  model?: string;
+  signal?: AbortSignal;
+}
+
+export interface StructuredRequest<T> extends ChatRequest {
+  schemaName: string;
+  schema: z.ZodType<T>;
+  description?: string;
+}
+
+export interface ChatResult {
+  text: string;
+  usage: TokenUsage;
+  cached: boolean;
+}
+
+export interface StructuredResult<T> {
+  value: T;
+  usage: TokenUsage;
+  cached: boolean;
+  repaired: boolean;
+}
+
+export interface ModelClient {
+  readonly endpoint: EndpointSpec;
+  chat(req: ChatRequest): Promise<ChatResult>;
+  structured<T>(req: StructuredRequest<T>): Promise<StructuredResult<T>>;
+}
+
+export interface ModelClientDeps {
+  cache?: RequestCache;
+  env?: NodeJS.ProcessEnv;
+}
+
+type ResponseFormat = {
+  type: 'json_schema';
+  json_schema: { name: string; schema: Record<string, unknown>; strict: boolean };
+};
+
+interface Completion {
+  text: string;
+  usage: TokenUsage;
+}
+
+export function createModelClient(endpoint: EndpointSpec, deps: ModelClientDeps = {}): ModelClient {
+  const env = deps.env ?? process.env;
+  let apiKey = 'unused';
+  if (endpoint.apiKeyEnv) {
+    const value = env[endpoint.apiKeyEnv];
+    if (!value) throw missingSecretFailure(endpoint.name, endpoint.apiKeyEnv);
+    apiKey = value;
+  }
+  const openai = new OpenAI({
+    apiKey,
+    baseURL: endpoint.baseURL,
+    maxRetries: 0,
+    timeout: endpoint.timeoutMs,
+    ...(endpoint.extraHeaders ? { defaultHeaders: endpoint.extraHeaders } : {}),
+  });
+  const limit = endpointLimiter(endpoint.name, endpoint.baseURL, endpoint.concurrency);
+  const cache = deps.cache;
+
+  async function complete(req: ChatRequest, messages: ChatMessage[], format?: ResponseFormat): Promise<Completion> {
+    const model = req.model ?? endpoint.model;
+    return limit(async () => {
+      req.signal?.throwIfAborted();
+      try {
+        const res = await openai.chat.completions.create(
+          {
+            model,
+            messages,
+            seed: req.sampleIndex,
+            ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
+            ...(req.topP !== undefined ? { top_p: req.topP } : {}),
+            ...(req.maxTokens !== undefined ? { max_tokens: req.maxTokens } : {}),
+            ...(format ? { response_format: format } : {}),
+          },
+          req.signal ? { signal: req.signal } : {},
+        );
+        const u = res.usage;
+        return {
+          text: res.choices[0]?.message?.content ?? '',
+          usage: {
+            promptTokens: u?.prompt_tokens ?? 0,
+            completionTokens: u?.completion_tokens ?? 0,
+            totalTokens: u?.total_tokens ?? (u?.prompt_tokens ?? 0) + (u?.completion_tokens ?? 0),
+            calls: 1,
+            cachedCalls: 0,
+          },
+        };
+      } catch (err) {
+        if (isAbortError(err)) throw err;
+        throw toModelCallFailure(err, { role: req.role, endpoint: endpoint.name, model, secret: apiKey });
+      }
+    });
+  }
+
+  function keyFor(kind: CacheKeyInput['kind'], req: ChatRequest, messages: ChatMessage[], extra: object): string {
+    return requestCacheKey({
+      kind,
+      baseURL: endpoint.baseURL,
+      model: req.model ?? endpoint.model,
+      messages,
+      params: { temperature: req.temperature, topP: req.topP, maxTokens: req.maxTokens, ...extra },
+      sampleIndex: req.sampleIndex,
+    });
+  }
+
+  async function chat(req: ChatRequest): Promise<ChatResult> {
+    const key = cache ? keyFor('chat', req, req.messages, {}) : undefined;
+    if (cache && key) {
+      const hit = await cache.get(key);
+      if (isCachedChat(hit)) return { text: hit.text, usage: cachedUsage(), cached: true };
+    }
+    const { text, usage } = await complete(req, req.messages);
+    if (cache && key) await cache.set(key, { text });
+    return { text, usage, cached: false };
+  }
+
+  async function structured<T>(req: StructuredRequest<T>): Promise<StructuredResult<T>> {
+    const format = jsonSchemaFor(req.schema);
+    const messages = withInstruction(req.messages, schemaInstruction(req.schemaName, format, req.description));
+    const responseFormat: ResponseFormat | undefined = endpoint.supportsJsonSchema
+      ? { type: 'json_schema', json_schema: { name: req.schemaName, schema: format.schema, strict: format.strict } }
+      : undefined;
+    const key = cache ? keyFor('structured', req, messages, { response_format: responseFormat }) : undefined;
+    if (cache && key) {
+      const hit = await cache.get(key);
+      // Re-validate: the schema may have changed since the entry was written; an invalid entry is a miss.
+      const parsed = isCachedStructured(hit) ? req.schema.safeParse(hit.value) : undefined;
+      if (parsed?.success && isCachedStructured(hit)) {
+        return { value: parsed.data, usage: cachedUsage(), cached: true, repaired: hit.repaired };
+      }
+    }
+
+    const first = await complete(req, messages, responseFormat);
+    let usage = first.usage;
+    let raw = first.text;
+    let result = parseStructured(raw, req.schema);
+    let repaired = false;
+    if (!result.ok) {
+      const firstReason = result.reason;
+      const retry: ChatMessage[] = [
+        ...messages,
+        { role: 'assistant', content: raw },
+        { role: 'user', content: repairMessage(req.schemaName, firstReason) },
+      ];
+      const second = await complete(req, retry, responseFormat);
+      usage = addUsage(usage, second.usage);
+      raw = second.text;
+      result = parseStructured(raw, req.schema);
+      repaired = true;
+    }
+    if (!result.ok) {
+      const model = req.model ?? endpoint.model;
+      throw new InvalidModelOutputError(
+        result.reason,
+        raw,
+        `${req.role} call to endpoint "${endpoint.name}" (model ${model}), schema ${req.schemaName}`,
+      );
+    }
+    if (cache && key) await cache.set(key, { value: result.value, raw, repaired });
+    return { value: result.value, usage, cached: false, repaired };
+  }
+
+  return { endpoint, chat, structured };
+}
+
+/** Appends the instruction to the leading system message, or adds one. */
+function withInstruction(messages: ChatMessage[], instruction: string): ChatMessage[] {
+  const [head, ...rest] = messages;
+  if (head?.role === 'system') return [{ role: 'system', content: `${head.content}\n\n${instruction}` }, ...rest];
+  return [{ role: 'system', content: instruction }, ...messages];
+}
+
+function isCachedChat(v: unknown): v is { text: string } {
+  return typeof v === 'object' && v !== null && typeof (v as { text?: unknown }).text === 'string';
+}
+
+function isCachedStructured(v: unknown): v is { value: unknown; raw: string; repaired: boolean } {
+  return (
+    typeof v === 'object' && v !== null && 'value' in v && typeof (v as { repaired?: unknown }).repaired === 'boolean'
+  );
+}
