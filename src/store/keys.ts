@@ -1,0 +1,23 @@
+// Artifact keys are relative, '/'-separated paths such as `campaigns/<c>/iter-0003/answers/shard-002.jsonl`.
+import { ArtifactKeyError } from './types';
+
+export function validateKey(key: string): string {
+  if (typeof key !== 'string' || key.length === 0) throw new ArtifactKeyError(String(key), 'empty key');
+  if (key.includes('\0')) throw new ArtifactKeyError(key, 'contains a NUL byte');
+  if (key.includes('\\')) throw new ArtifactKeyError(key, "use '/' as separator, not '\\'");
+  if (key.startsWith('/') || /^[A-Za-z]:/.test(key)) throw new ArtifactKeyError(key, 'absolute paths are not allowed');
+  const segments = key.split('/');
+  if (segments.some((s) => s === '..')) throw new ArtifactKeyError(key, "'..' segments are not allowed");
+  if (segments.some((s) => s === '' || s === '.')) throw new ArtifactKeyError(key, "empty or '.' path segment");
+  if (/\.tmp-[0-9a-f]+$/.test(key)) throw new ArtifactKeyError(key, 'reserved temporary-file suffix');
+  return key;
+}
+
+/** Zero-padded names sort in order in a directory listing: iterationKey(3) → 'iter-0003'. */
+export function iterationKey(n: number): string {
+  return `iter-${String(n).padStart(4, '0')}`;
+}
+
+export function shardKey(n: number): string {
+  return `shard-${String(n).padStart(3, '0')}`;
+}
