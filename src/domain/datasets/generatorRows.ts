@@ -1,0 +1,115 @@
+import { applyDuplicatePenalty, findNearDuplicates } from '../dedup';
+import { mean } from '../normalize';
+import { populationVariance } from '../consistency';
+import type { ChatMessage, ChatSftRow, PreferencePair } from './formats';
+import type { DatasetOptions } from './options';
+
+export interface GeneratorItem {
+  questionId: string;
+  /** The group for advantage normalisation: questions sampled from the same generator prompt / batch. */
+  groupId: string;
+  /** The generator prompt messages the question was sampled from. */
+  prompt: ChatMessage[];
+  question: string;
+  /** R_G from the reliability report; null (not computable) counts as 0. */
+  reward: number | null;
+}
+
+/**
+ * Generator RL row, usable by a GRPO/REINFORCE-style trainer: TRL's conversational prompt-only format (`prompt`) plus
+ * the completion (`question`) and extra columns.
+ */
+export interface GeneratorRow {
+  questionId: string;
+  groupId: string;
+  prompt: ChatMessage[];
+  question: string;
+  /** R_G before the duplicate penalty (null when it could not be computed). */
+  rawReward: number | null;
+  /** R_G after the duplicate penalty; what the generator is trained on. */
+  reward: number;
+  /** (reward − group mean) / (group population std + eps); 0 in a group of one. */
+  advantage: number;
+  /** questionId of the earlier near-duplicate this question repeats, or null. */
+  duplicateOf: string | null;
+}
+
+/**
+ * Generator rows in input order. Near-duplicates are found across the whole batch in input order (the first
+ * occurrence keeps its reward, later copies lose `dedup.penalty` of it); advantages are then normalised within each
+ * group on the penalised rewards.
+ */
+export function buildGeneratorRows(items: readonly GeneratorItem[], opts: DatasetOptions): GeneratorRow[] {
+  const dup = findNearDuplicates(
+    items.map((i) => i.question),
+    opts.dedup,
+  );
+  const rewards = items.map((it, i) => applyDuplicatePenalty(it.reward ?? 0, dup[i] !== null, opts.dedup.penalty));
+  const groups = new Map<string, number[]>();
+  items.forEach((it, i) => groups.set(it.groupId, [...(groups.get(it.groupId) ?? []), rewards[i] as number]));
+  const stats = new Map(
+    [...groups].map(([g, rs]) => [g, { mean: mean(rs), std: Math.sqrt(populationVariance(rs)), n: rs.length }]),
+  );
+  return items.map((it, i) => {
+    const s = stats.get(it.groupId) as { mean: number; std: number; n: number };
+    const reward = rewards[i] as number;
+    const d = dup[i];
+    return {
+      questionId: it.questionId,
+      groupId: it.groupId,
+      prompt: it.prompt.map((m) => ({ ...m })),
+      question: it.question,
+      rawReward: it.reward,
+      reward,
+      advantage: s.n < 2 ? 0 : (reward - s.mean) / (s.std + opts.advantageEps),
+      duplicateOf: d === null || d === undefined ? null : (items[d] as GeneratorItem).questionId,
+    };
+  });
+}
+
+/**
+ * DPO over questions: within each group, the question with the higher reward is preferred, when the reward gap is at
+ * least minMargin. Never pairs a question with its own near-duplicate or with an equal text. Largest gaps first, up
+ * to maxPairsPerGroup per group. The prompt is the generator prompt of the chosen question.
+ */
+export function buildQuestionPreferencePairs(rows: readonly GeneratorRow[], opts: DatasetOptions): PreferencePair[] {
+  const byGroup = new Map<string, GeneratorRow[]>();
+  for (const r of rows) byGroup.set(r.groupId, [...(byGroup.get(r.groupId) ?? []), r]);
+  const out: PreferencePair[] = [];
+  for (const [groupId, group] of byGroup) {
+    const cands: Array<{ c: GeneratorRow; r: GeneratorRow; margin: number }> = [];
+    for (const c of group) {
+      for (const r of group) {
+        if (c === r || c.question.trim() === r.question.trim()) continue;
+        if (c.duplicateOf === r.questionId || r.duplicateOf === c.questionId) continue;
+        const margin = c.reward - r.reward;
+        if (margin > 0 && margin >= opts.minMargin) cands.push({ c, r, margin });
+      }
+    }
+    cands.sort(
+      (x, y) =>
+        y.margin - x.margin ||
+        x.c.questionId.localeCompare(y.c.questionId) ||
+        x.r.questionId.localeCompare(y.r.questionId),
+    );
+    for (const { c, r, margin } of cands.slice(0, opts.maxPairsPerGroup)) {
+      out.push({
+        sourceId: groupId,
+        chosenId: c.questionId,
+        rejectedId: r.questionId,
+        prompt: c.prompt.map((m) => ({ ...m })),
+        chosen: c.question,
+        rejected: r.question,
+        margin,
+      });
+    }
+  }
+  return out;
+}
+
+/** Reward-filtered SFT rows for trainers that only do SFT: generator prompt + the question as the assistant turn. */
+export function toGeneratorSftRows(rows: readonly GeneratorRow[], opts: DatasetOptions): ChatSftRow[] {
+  return rows
+    .filter((r) => r.reward >= opts.sftMinReward)
+    .map((r) => ({ messages: [...r.prompt.map((m) => ({ ...m })), { role: 'assistant', content: r.question }] }));
+}
