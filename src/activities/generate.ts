@@ -1,0 +1,45 @@
+import { generatedQuestionSchema, generatorMessages } from '../prompts';
+import type { ShardInput, StepResult } from '../shared';
+import type { ActivityContext } from './context';
+import { runCalls } from './batch';
+import { shardKey } from './keys';
+import type { QuestionRow } from './rows';
+import { sampleIndex } from './seeds';
+
+/** Step 1: the generator proposes `count` questions for this shard. */
+export async function generateQuestions(ctx: ActivityContext, input: ShardInput): Promise<StepResult> {
+  const { config, models, campaign, iteration } = input;
+  const role = config.roles.generator;
+  const client = ctx.clients.get(config, role.endpoint, models.generator);
+  const usage = ctx.newUsage();
+  const indices = Array.from({ length: input.count }, (_, i) => input.firstIndex + i);
+  const outcomes = await runCalls('generate', indices, async (index, signal) => {
+    const prompt = generatorMessages({ topic: role.topic, index });
+    const res = await client.structured({
+      role: 'generator',
+      messages: prompt,
+      schemaName: 'generated_question',
+      schema: generatedQuestionSchema,
+      temperature: role.temperature,
+      maxTokens: role.maxTokens,
+      sampleIndex: sampleIndex(config.campaign.seed, campaign, iteration, 'generate', index),
+      signal,
+    });
+    usage.add('generator', res.usage);
+    return { prompt, question: res.value.question.trim() };
+  });
+  const rows: QuestionRow[] = outcomes.map((o, i) => {
+    const index = indices[i]!;
+    return {
+      questionId: `it${iteration}-q${index}`,
+      index,
+      generatorModel: models.generator,
+      prompt: o.value?.prompt ?? generatorMessages({ topic: role.topic, index }),
+      question: o.value?.question ?? null,
+      error: o.error,
+    };
+  });
+  const ref = await ctx.store.putJsonl(shardKey(campaign, iteration, 'questions', input.shard), rows);
+  const ok = rows.filter((r) => r.question !== null).length;
+  return { ref, ok, failed: rows.length - ok, usage: usage.byRole() };
+}

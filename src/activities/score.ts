@@ -1,0 +1,65 @@
+import { buildReliabilityReport, type QuestionJudgments } from '../domain';
+import type { ArtifactRef, ReliabilitySummary, ShardInput, StepResult } from '../shared';
+import { emptyReliability } from '../workflows/summary';
+import type { ActivityContext } from './context';
+import { shardKey } from './keys';
+import type { AnswerRow, JudgmentRow, QuestionRow, ReportRow } from './rows';
+
+/** Groups a shard's rows into the domain's per-question input. Failed answers are left out. */
+export function questionJudgments(questions: QuestionRow[], answers: AnswerRow[], judgments: JudgmentRow[]): QuestionJudgments[] {
+  const byId = new Map<string, QuestionJudgments>();
+  for (const q of questions) {
+    if (q.question === null) continue;
+    byId.set(q.questionId, { questionId: q.questionId, answers: [], pointwise: [], pairwise: [], rankings: [] });
+  }
+  for (const a of answers) {
+    if (a.text === null) continue;
+    byId.get(a.questionId)?.answers.push({ answerId: a.answerId, regime: a.regime, tag: a.tag });
+  }
+  for (const j of judgments) {
+    const q = byId.get(j.questionId);
+    if (!q) continue;
+    if (j.kind === 'pointwise') q.pointwise.push({ answerId: j.answerId, pass: j.pass, score: j.score });
+    else if (j.kind === 'pairwise') q.pairwise.push({ firstId: j.firstId, secondId: j.secondId, pass: j.pass, verdict: j.verdict });
+    else q.rankings.push({ pass: j.pass, order: j.order });
+  }
+  return [...byId.values()];
+}
+
+const addMetric = (s: { n: number; sum: number }, v: number | null) => {
+  if (v !== null && Number.isFinite(v)) {
+    s.n++;
+    s.sum += v;
+  }
+};
+
+/** Step 4: a reliability report per question, and the shard's sums for the iteration summary. */
+export async function scoreReliability(
+  ctx: ActivityContext,
+  input: ShardInput & { questions: ArtifactRef; answers: ArtifactRef; judgments: ArtifactRef },
+): Promise<StepResult & { summary: ReliabilitySummary }> {
+  const { config, campaign, iteration } = input;
+  const [questions, answers, judgments] = await Promise.all([
+    ctx.store.getJsonl<QuestionRow>(input.questions),
+    ctx.store.getJsonl<AnswerRow>(input.answers),
+    ctx.store.getJsonl<JudgmentRow>(input.judgments),
+  ]);
+  const text = new Map(questions.map((q) => [q.questionId, q.question ?? '']));
+  const summary = emptyReliability();
+  const rows: ReportRow[] = questionJudgments(questions, answers, judgments).map((qj) => {
+    const report = buildReliabilityReport(qj, config.roles.judge.scale, config.reliability);
+    summary.questions++;
+    if (report.passed) summary.passed++;
+    addMetric(summary.rCons, report.rCons);
+    addMetric(summary.rSep, report.rSep);
+    addMetric(summary.rStab, report.rStab);
+    addMetric(summary.reward, report.reward);
+    for (const reason of report.reasons) {
+      const key = reason.split(/[\s:]/)[0] ?? reason;
+      summary.failReasons[key] = (summary.failReasons[key] ?? 0) + 1;
+    }
+    return { questionId: qj.questionId, question: text.get(qj.questionId) ?? '', report };
+  });
+  const ref = await ctx.store.putJsonl(shardKey(campaign, iteration, 'reports', input.shard), rows);
+  return { ref, ok: rows.length, failed: 0, usage: {}, summary };
+}

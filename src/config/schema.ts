@@ -1,0 +1,177 @@
+// The one config schema: every knob of rloop, with defaults and a description the docs are generated from.
+// Pure (zod only): the workflows parse their input with it too, so a JSON file given to `temporal workflow start`
+// gets the same defaults and the same error messages as `rloop run`.
+import { z } from 'zod';
+import { datasetOptionsSchema, reliabilityConfigSchema } from '../domain';
+
+const name = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'must be 1-63 letters, digits, ".", "_" or "-", starting with a letter or digit');
+
+export const endpointSchema = z
+  .object({
+    baseURL: z.url().describe('OpenAI-compatible base URL, including /v1 (e.g. http://gpu-box:8000/v1 for vLLM).'),
+    apiKeyEnv: z
+      .string()
+      .regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable NAME (e.g. OPENAI_API_KEY), never the key itself')
+      .optional()
+      .describe('Name of the environment variable holding the API key. The key itself never goes in this file.'),
+    concurrency: z.int().min(1).max(4096).default(16).describe('Maximum requests in flight to this endpoint per worker.'),
+    timeoutMs: z.int().min(100).max(3_600_000).default(120_000).describe('Per-request timeout in milliseconds.'),
+    supportsJsonSchema: z
+      .boolean()
+      .default(true)
+      .describe('Whether the server honours response_format json_schema; if not, JSON is extracted tolerantly.'),
+  })
+  .strict();
+
+const modelRef = {
+  endpoint: name.describe('Key of an entry in `endpoints`.'),
+  model: z.string().min(1).describe('Model id as the endpoint knows it.'),
+  maxTokens: z.int().min(1).max(131_072).default(1024).describe('Completion token limit per call.'),
+};
+
+const temperature = z.number().min(0).max(2);
+const regimeBase = {
+  name: name.describe('Regime name, shown in datasets and reports.'),
+  tag: z.enum(['strong', 'weak']).describe('Which side of R_sep this regime counts for.'),
+  samples: z.int().min(1).max(64).default(1).describe('Answers drawn per question under this regime.'),
+  temperature: temperature.default(0.7).describe('Sampling temperature.'),
+  topP: z.number().gt(0).max(1).optional().describe('Nucleus sampling mass.'),
+};
+
+export const regimeSchema = z.discriminatedUnion('kind', [
+  z.object({ ...regimeBase, kind: z.literal('temperature') }).strict(),
+  z
+    .object({
+      ...regimeBase,
+      kind: z.literal('best-of-n'),
+      n: z.int().min(2).max(32).describe('Candidates per answer; the judge picks the best one.'),
+    })
+    .strict(),
+  z
+    .object({
+      ...regimeBase,
+      kind: z.literal('model'),
+      model: z.string().min(1).describe('Another (e.g. smaller) model to sample from.'),
+      endpoint: name.optional().describe('Endpoint of that model; defaults to the solver endpoint.'),
+    })
+    .strict(),
+  z
+    .object({ ...regimeBase, kind: z.literal('checkpoint') })
+    .strict()
+    .describe("The campaign's previous solver checkpoint (the current solver in the first iteration)."),
+]);
+
+export const judgeModeSchema = z.enum(['pointwise', 'pairwise', 'ranking']);
+
+export const configSchema = z
+  .object({
+    campaign: z
+      .object({
+        name: name.describe('Campaign name; workflow ids are campaign-<name> and campaign-<name>-iter-<n>.'),
+        iterations: z.int().min(1).max(100_000).default(3).describe('Iterations to run before the campaign ends.'),
+        questionsPerIteration: z.int().min(1).max(1_000_000).default(32).describe('Questions generated per iteration.'),
+        shardSize: z.int().min(1).max(10_000).default(16).describe('Questions per shard child workflow.'),
+        maxConcurrentShards: z.int().min(1).max(1_000).default(8).describe('Shard child workflows running at once.'),
+        seed: z.int().min(0).default(0).describe('Seed for sampling indices and bootstrap intervals.'),
+      })
+      .strict(),
+    endpoints: z
+      .record(name, endpointSchema)
+      .refine((r) => Object.keys(r).length > 0, 'at least one endpoint is required')
+      .describe('Named OpenAI-compatible endpoints.'),
+    roles: z
+      .object({
+        generator: z
+          .object({
+            ...modelRef,
+            temperature: temperature.default(1).describe('Sampling temperature of the question generator.'),
+            topic: z.string().max(2000).optional().describe('Optional guidance on what questions to ask.'),
+          })
+          .strict(),
+        solver: z
+          .object({
+            ...modelRef,
+            regimes: z
+              .array(regimeSchema)
+              .min(2)
+              .describe('Sampling regimes; at least one strong and one weak.')
+              .refine((rs) => rs.some((r) => r.tag === 'strong') && rs.some((r) => r.tag === 'weak'), {
+                message: 'needs at least one regime tagged strong and one tagged weak',
+              })
+              .refine((rs) => new Set(rs.map((r) => r.name)).size === rs.length, {
+                message: 'regime names must be unique',
+              }),
+          })
+          .strict(),
+        judge: z
+          .object({
+            ...modelRef,
+            temperature: temperature.default(0.7).describe('Judge temperature (>0 so repeated passes can disagree).'),
+            passes: z.int().min(1).max(32).default(3).describe('Repeated judging passes K.'),
+            modes: z.array(judgeModeSchema).min(1).default(['pointwise']).describe('Judging modes to run.'),
+            scale: z
+              .object({
+                min: z.number().default(1),
+                max: z.number().default(10),
+              })
+              .strict()
+              .default({ min: 1, max: 10 })
+              .refine((s) => s.max > s.min, { message: 'scale.max must be greater than scale.min' })
+              .describe('Score scale of pointwise judging.'),
+            maxPairsPerQuestion: z
+              .int()
+              .min(1)
+              .max(1000)
+              .default(6)
+              .describe('Pairwise mode: answer pairs judged per question (each in both orders).'),
+          })
+          .strict(),
+      })
+      .strict(),
+    reliability: reliabilityConfigSchema.prefault({}),
+    datasets: datasetOptionsSchema.prefault({}),
+    storage: z
+      .object({
+        kind: z.literal('fs').default('fs'),
+        root: z.string().min(1).default('.rloop/artifacts').describe('Artifact root directory (shared by all workers).'),
+        cacheDir: z.string().min(1).default('.rloop/cache').describe('Request cache directory.'),
+      })
+      .strict()
+      .prefault({}),
+    temporal: z
+      .object({
+        address: z.string().min(1).optional().describe('host:port; TEMPORAL_ADDRESS overrides; default localhost:7233.'),
+        namespace: z.string().min(1).optional().describe('Namespace; TEMPORAL_NAMESPACE overrides; default "default".'),
+        taskQueue: z.string().min(1).default('rloop').describe('Task queue of workflows and activities.'),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict()
+  .superRefine((cfg, ctx) => {
+    const known = new Set(Object.keys(cfg.endpoints));
+    const check = (endpoint: string | undefined, path: (string | number)[]) => {
+      if (endpoint !== undefined && !known.has(endpoint)) {
+        ctx.addIssue({
+          code: 'custom',
+          path,
+          message: `unknown endpoint "${endpoint}" (known: ${[...known].join(', ')})`,
+        });
+      }
+    };
+    check(cfg.roles.generator.endpoint, ['roles', 'generator', 'endpoint']);
+    check(cfg.roles.solver.endpoint, ['roles', 'solver', 'endpoint']);
+    check(cfg.roles.judge.endpoint, ['roles', 'judge', 'endpoint']);
+    cfg.roles.solver.regimes.forEach((r, i) => {
+      if (r.kind === 'model') check(r.endpoint, ['roles', 'solver', 'regimes', i, 'endpoint']);
+    });
+  });
+
+export type RloopConfig = z.infer<typeof configSchema>;
+export type RloopConfigInput = z.input<typeof configSchema>;
+export type EndpointConfig = z.infer<typeof endpointSchema>;
+export type Regime = z.infer<typeof regimeSchema>;
+export type JudgeMode = z.infer<typeof judgeModeSchema>;
+export type RoleName = 'generator' | 'solver' | 'judge';

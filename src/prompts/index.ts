@@ -1,0 +1,101 @@
+// Prompt builders for the three roles. Pure and deterministic: the same inputs give byte-identical messages,
+// which the request cache relies on.
+import { z } from 'zod';
+import { delimit, UNTRUSTED_NOTE } from './delimit';
+
+export { delimit, escapeUntrusted, UNTRUSTED_NOTE } from './delimit';
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+export const generatedQuestionSchema = z.object({
+  question: z.string().min(1).max(8000),
+});
+
+export function generatorMessages(opts: { topic?: string; index: number }): ChatMessage[] {
+  const topic = opts.topic ? `\nTopic guidance: ${opts.topic}` : '';
+  return [
+    {
+      role: 'system',
+      content:
+        'You write one self-contained question for another model to answer. Prefer questions whose answers can be ' +
+        'judged reliably: a careful grader should be able to tell a good answer from a poor one.' +
+        topic,
+    },
+    { role: 'user', content: `Write question #${opts.index}. Return it in the "question" field.` },
+  ];
+}
+
+export function solverMessages(question: string): ChatMessage[] {
+  return [
+    { role: 'system', content: 'Answer the question accurately and concisely. ' + UNTRUSTED_NOTE },
+    { role: 'user', content: delimit('question', question) },
+  ];
+}
+
+export function pointwiseSchema(scale: { min: number; max: number }) {
+  return z.object({
+    score: z.number().min(scale.min).max(scale.max),
+    rationale: z.string().max(4000),
+  });
+}
+
+export function judgePointwiseMessages(question: string, answer: string, scale: { min: number; max: number }) {
+  return [
+    {
+      role: 'system' as const,
+      content:
+        `You are a strict grader. Score the answer to the question on a scale from ${scale.min} to ${scale.max} ` +
+        `(${scale.max} = fully correct and complete). ${UNTRUSTED_NOTE}`,
+    },
+    { role: 'user' as const, content: `${delimit('question', question)}\n${delimit('answer', answer)}` },
+  ];
+}
+
+export const pairwiseSchema = z.object({
+  winner: z.enum(['A', 'B', 'tie']),
+  reason: z.string().max(4000),
+});
+
+export function judgePairwiseMessages(question: string, answerA: string, answerB: string): ChatMessage[] {
+  return [
+    {
+      role: 'system',
+      content:
+        'You compare two answers to the same question and say which is better: "A", "B", or "tie" if they are ' +
+        `equally good. ${UNTRUSTED_NOTE}`,
+    },
+    {
+      role: 'user',
+      content: `${delimit('question', question)}\n${delimit('answer_a', answerA)}\n${delimit('answer_b', answerB)}`,
+    },
+  ];
+}
+
+export const RANK_LABELS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+
+export function rankingSchema(n: number) {
+  const labels = [...RANK_LABELS.slice(0, n)];
+  return z.object({
+    ranking: z
+      .array(z.enum(labels as [string, ...string[]]))
+      .length(n)
+      .refine((r) => new Set(r).size === r.length, 'each label exactly once'),
+  });
+}
+
+export function judgeRankingMessages(question: string, answers: string[]): ChatMessage[] {
+  if (answers.length > RANK_LABELS.length) throw new Error(`ranking supports at most ${RANK_LABELS.length} answers`);
+  const blocks = answers.map((a, i) => delimit(`answer_${RANK_LABELS[i]!.toLowerCase()}`, a));
+  return [
+    {
+      role: 'system',
+      content:
+        'You rank answers to the same question from best to worst. Return every label exactly once in the ' +
+        `"ranking" array, best first. ${UNTRUSTED_NOTE}`,
+    },
+    { role: 'user', content: `${delimit('question', question)}\n${blocks.join('\n')}` },
+  ];
+}

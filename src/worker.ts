@@ -1,0 +1,50 @@
+// The rloop worker: registers the workflows and the activities on a task queue. Activities are built from
+// real dependencies (artifact store, request cache, the process environment for API keys).
+import { fileURLToPath } from 'node:url';
+import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
+import { createActivities } from './activities';
+import { FileRequestCache } from './llm';
+import { createArtifactStore } from './store';
+
+export const workflowsPath = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
+
+/** Bundle the workflow code once (a few seconds) and reuse it for every worker of the process. */
+export function bundleWorkflows(): Promise<WorkflowBundle> {
+  return bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
+}
+
+const quietBundlerLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (m: string) => console.warn(m),
+  error: (m: string) => console.error(m),
+};
+
+export interface WorkerOptions {
+  connection: NativeConnection;
+  namespace?: string;
+  taskQueue: string;
+  storageRoot: string;
+  cacheDir: string;
+  env?: NodeJS.ProcessEnv;
+  workflowBundle?: WorkflowBundle;
+  maxConcurrentActivityTaskExecutions?: number;
+}
+
+export async function createWorker(opts: WorkerOptions): Promise<Worker> {
+  const activities = createActivities({
+    store: createArtifactStore({ kind: 'fs', root: opts.storageRoot }),
+    cache: new FileRequestCache(opts.cacheDir),
+    env: opts.env ?? process.env,
+  });
+  return Worker.create({
+    connection: opts.connection,
+    namespace: opts.namespace ?? 'default',
+    taskQueue: opts.taskQueue,
+    activities,
+    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
+    maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions ?? 16,
+  });
+}

@@ -1,0 +1,4 @@
+// Every workflow the worker registers.
+export { campaignWorkflow } from './campaign';
+export { iterationWorkflow } from './iteration';
+export { shardWorkflow } from './shard';

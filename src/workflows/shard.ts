@@ -1,0 +1,25 @@
+// One shard of an iteration: generate → sample → judge → score, each step one activity that writes an
+// artifact and returns its ref, so the history holds refs and counts, never the rows.
+import { setHandler } from '@temporalio/workflow';
+import { shardProgressQuery, type ShardInput, type ShardProgress, type ShardResult } from '../shared';
+import { llmActivities, storeActivities } from './activityOptions';
+
+export async function shardWorkflow(input: ShardInput): Promise<ShardResult> {
+  const progress: ShardProgress = { step: 'generate' };
+  setHandler(shardProgressQuery, () => progress);
+
+  const questions = await llmActivities.generateQuestions(input);
+  progress.step = 'sample';
+  const answers = await llmActivities.sampleAnswers({ ...input, questions: questions.ref });
+  progress.step = 'judge';
+  const judgments = await llmActivities.judgeAnswers({ ...input, questions: questions.ref, answers: answers.ref });
+  progress.step = 'score';
+  const reports = await storeActivities.scoreReliability({
+    ...input,
+    questions: questions.ref,
+    answers: answers.ref,
+    judgments: judgments.ref,
+  });
+  progress.step = 'done';
+  return { shard: input.shard, questions, answers, judgments, reports };
+}
