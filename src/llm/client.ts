@@ -102,6 +102,8 @@ export function createModelClient(endpoint: EndpointSpec, deps: ModelClientDeps 
     timeout: endpoint.timeoutMs,
     ...(endpoint.extraHeaders ? { defaultHeaders: endpoint.extraHeaders } : {}),
   });
+  // Only a real key is scrubbed from messages (the placeholder 'unused' is not a secret).
+  const secret = endpoint.apiKeyEnv ? apiKey : undefined;
   const limit = endpointLimiter(endpoint.name, endpoint.baseURL, endpoint.concurrency);
   const cache = deps.cache;
 
@@ -135,7 +137,7 @@ export function createModelClient(endpoint: EndpointSpec, deps: ModelClientDeps 
         };
       } catch (err) {
         if (isAbortError(err)) throw err;
-        throw toModelCallFailure(err, { role: req.role, endpoint: endpoint.name, model, secret: apiKey });
+        throw toModelCallFailure(err, { role: req.role, endpoint: endpoint.name, model, secret });
       }
     });
   }
