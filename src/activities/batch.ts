@@ -2,6 +2,7 @@
 // heartbeating progress. Invalid model output becomes a failed row with its reason; a Temporal failure from a
 // call (429, 5xx, auth...) is thrown only after every other call has settled, so their results are in the
 // request cache and the retried activity does not pay for them again.
+import { setMaxListeners } from 'node:events';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { InvalidModelOutputError } from '../llm';
@@ -17,6 +18,8 @@ export async function runCalls<I, T>(
   call: (item: I, signal: AbortSignal) => Promise<T>,
 ): Promise<Array<CallOutcome<T>>> {
   const ctx = Context.current();
+  // Every in-flight call listens for cancellation on the same signal.
+  setMaxListeners(0, ctx.cancellationSignal);
   let done = 0;
   const beat = () => ctx.heartbeat({ step, done, total: items.length });
   beat();

@@ -1,0 +1,94 @@
+#!/usr/bin/env node
+// rloop — the command line. Every command has --help.
+import { Command, Option } from 'commander';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { DEFAULT_CONFIG_PATH } from '../config/load';
+import { loadConfigOrExit } from './configArg';
+import { ConfigError } from '../config';
+
+// Worker lifecycle chatter stays out of the way of progress output; warnings and errors still show.
+Runtime.install({ logger: new DefaultLogger((process.env.RLOOP_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN') });
+
+const program = new Command()
+  .name('rloop')
+  .description('reliability-loop: post-train models by self-play, guided by how reliably questions can be judged.')
+  .showHelpAfterError();
+
+const configOpt = () => new Option('-c, --config <file>', 'config file (YAML or JSON)').default(DEFAULT_CONFIG_PATH);
+const addressOpt = () => new Option('--address <host:port>', 'Temporal frontend address (default: TEMPORAL_ADDRESS, config, localhost:7233)');
+const namespaceOpt = () => new Option('--namespace <ns>', 'Temporal namespace (default: TEMPORAL_NAMESPACE, config, "default")');
+
+program
+  .command('dev')
+  .description('Start a local Temporal dev server (persistent DB file, Web UI) and a worker.')
+  .addOption(configOpt())
+  .option('--db <file>', 'dev server database file', '.rloop/temporal.db')
+  .option('--port <n>', 'Temporal frontend port', '7233')
+  .option('--ui-port <n>', 'Web UI port', '8233')
+  .action(async (opts) => (await import('./dev')).dev(opts));
+
+program
+  .command('worker')
+  .description('Run a worker (workflows + activities) against a Temporal server.')
+  .addOption(configOpt())
+  .addOption(addressOpt())
+  .addOption(namespaceOpt())
+  .option('--task-queue <name>', 'task queue (default: temporal.taskQueue of the config)')
+  .action(async (opts) => (await import('./workerCmd')).workerCmd(opts));
+
+program
+  .command('run')
+  .description('Start a campaign from the config and follow it live (or attach to it if it is already running).')
+  .addOption(configOpt())
+  .addOption(addressOpt())
+  .addOption(namespaceOpt())
+  .option('--detach', 'start and return at once; follow later with `rloop status`')
+  .option('--json', 'print progress as JSON lines')
+  .action(async (opts) => (await import('./runCmd')).runCmd(opts));
+
+program
+  .command('status')
+  .description('Show a campaign (its iterations and headline metrics), or list campaigns.')
+  .argument('[campaign]', 'campaign name')
+  .addOption(configOpt())
+  .addOption(addressOpt())
+  .addOption(namespaceOpt())
+  .option('--json', 'print JSON')
+  .action(async (campaign, opts) => (await import('./statusCmd')).statusCmd(campaign, opts));
+
+program
+  .command('sim')
+  .description('Run the OpenAI-compatible simulator (for tests, benchmarks and the offline demo; not a real model).')
+  .option('--port <n>', 'port', '8787')
+  .option('--host <host>', 'host', '127.0.0.1')
+  .option('--seed <n>', 'world seed', '0')
+  .option('--state <file>', 'state file (fine-tuned models, jobs, files)', '.rloop/sim/state.json')
+  .action(async (opts) => (await import('./simCmd')).simCmd(opts));
+
+program
+  .command('input')
+  .description('Print the JSON input of one iteration workflow, for `temporal workflow start --input @file.json`.')
+  .addOption(configOpt())
+  .option('--iteration <n>', 'iteration number', '0')
+  .option('--campaign-input', 'print a campaignWorkflow input instead')
+  .action(async (opts) => {
+    const config = await loadConfigOrExit(opts.config);
+    const out = opts.campaignInput ? { config } : { campaign: config.campaign.name, iteration: Number(opts.iteration), config };
+    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+  });
+
+program
+  .command('demo')
+  .description('The offline demo (npm start): dev server + simulator + worker + a short campaign, then a summary.')
+  .addOption(configOpt().default('examples/sim.config.yaml'))
+  .option('--keep', 'keep the dev server, simulator and worker running afterwards (Ctrl-C to stop)')
+  .action(async (opts) => (await import('./demo')).demo(opts));
+
+program.parseAsync().catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`rloop: ${err.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`rloop: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
