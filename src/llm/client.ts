@@ -160,7 +160,7 @@ export function createModelClient(endpoint: EndpointSpec, deps: ModelClientDeps 
       if (isCachedChat(hit)) return { text: hit.text, usage: cachedUsage(), cached: true };
     }
     const { text, usage } = await complete(req, req.messages);
-    if (cache && key) await cache.set(key, { text });
+    if (cache && key) await store(cache, key, { text });
     return { text, usage, cached: false };
   }
 
@@ -173,10 +173,11 @@ export function createModelClient(endpoint: EndpointSpec, deps: ModelClientDeps 
     const key = cache ? keyFor('structured', req, messages, { response_format: responseFormat }) : undefined;
     if (cache && key) {
       const hit = await cache.get(key);
-      // Re-validate: the schema may have changed since the entry was written; an invalid entry is a miss.
-      const parsed = isCachedStructured(hit) ? req.schema.safeParse(hit.value) : undefined;
-      if (parsed?.success && isCachedStructured(hit)) {
-        return { value: parsed.data, usage: cachedUsage(), cached: true, repaired: hit.repaired };
+      // Re-parse the cached raw reply: the schema (or its transforms) may have changed since it was written, and an
+      // entry that no longer validates is simply a miss.
+      const parsed = isCachedStructured(hit) ? parseStructured(hit.raw, req.schema) : undefined;
+      if (parsed?.ok && isCachedStructured(hit)) {
+        return { value: parsed.value, usage: cachedUsage(), cached: true, repaired: hit.repaired };
       }
     }
 
@@ -206,7 +207,7 @@ export function createModelClient(endpoint: EndpointSpec, deps: ModelClientDeps 
         `${req.role} call to endpoint "${endpoint.name}" (model ${model}), schema ${req.schemaName}`,
       );
     }
-    if (cache && key) await cache.set(key, { value: result.value, raw, repaired });
+    if (cache && key) await store(cache, key, { value: result.value, raw, repaired });
     return { value: result.value, usage, cached: false, repaired };
   }
 
@@ -220,12 +221,21 @@ function withInstruction(messages: ChatMessage[], instruction: string): ChatMess
   return [{ role: 'system', content: instruction }, ...messages];
 }
 
+/** A cache write failing (disk full, permissions) must not throw away a call that was already paid for. */
+async function store(cache: RequestCache, key: string, value: unknown): Promise<void> {
+  try {
+    await cache.set(key, value);
+  } catch (err) {
+    process.emitWarning(`request cache write failed, continuing without it: ${(err as Error).message}`, 'RequestCache');
+  }
+}
+
 function isCachedChat(v: unknown): v is { text: string } {
   return typeof v === 'object' && v !== null && typeof (v as { text?: unknown }).text === 'string';
 }
 
 function isCachedStructured(v: unknown): v is { value: unknown; raw: string; repaired: boolean } {
-  return (
-    typeof v === 'object' && v !== null && 'value' in v && typeof (v as { repaired?: unknown }).repaired === 'boolean'
-  );
+  if (typeof v !== 'object' || v === null) return false;
+  const entry = v as { raw?: unknown; repaired?: unknown };
+  return typeof entry.raw === 'string' && typeof entry.repaired === 'boolean';
 }

@@ -97,6 +97,30 @@ describe('request cache', () => {
     expect(second).toMatchObject({ value: { answer: '4' }, cached: true, repaired: false, usage: { cachedCalls: 1 } });
     expect(server.requests).toHaveLength(3);
   });
+  it('a failing cache write does not throw away a paid call', async () => {
+    const broken = { get: async () => undefined, set: async () => Promise.reject(new Error('disk full')) };
+    const c = createModelClient(
+      {
+        name: 'cache-ep',
+        baseURL: server.url,
+        model: 'sim-solver',
+        concurrency: 2,
+        timeoutMs: 5_000,
+        supportsJsonSchema: true,
+      },
+      { cache: broken },
+    );
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on('warning', onWarning);
+    try {
+      expect(await c.chat({ role: 'solver', messages, sampleIndex: 0 })).toMatchObject({ text: 'hello #0' });
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.join()).toContain('disk full');
+  });
 });
 
 describe('cache keys', () => {
