@@ -23,7 +23,12 @@ import type {
 function compareComparisons(x: Comparison, y: Comparison): number {
   if (x.lo !== y.lo) return x.lo < y.lo ? -1 : 1;
   if (x.hi !== y.hi) return x.hi < y.hi ? -1 : 1;
-  return x.pass - y.pass;
+  if (x.pass !== y.pass) return x.pass - y.pass;
+  // Total order, so that bootstrap resampling (which indexes the list) does not depend on input order.
+  const sx = x.shownFirst ?? '';
+  const sy = y.shownFirst ?? '';
+  if (sx !== sy) return sx < sy ? -1 : 1;
+  return x.winner < y.winner ? -1 : x.winner > y.winner ? 1 : 0;
 }
 
 /** Comparisons → Bradley–Terry outcomes; a tie is half a win for each side. */
