@@ -1,4 +1,4 @@
-import { APIError, NotFoundError } from 'openai';
+import { type APIError, NotFoundError } from 'openai';
 import { describe, expect, it } from 'vitest';
 import {
   answerWithQuality,
