@@ -1,0 +1,51 @@
+// A campaign runs its iterations as child workflows with continue-as-new between them.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Worker } from '@temporalio/worker';
+import { startSimulator, type SimHandle } from '../../src/sim';
+import { campaignStatusQuery, type CampaignStatus } from '../../src/shared';
+import { connectTestTemporal, tempDir, testWorker, uniqueId, type TestTemporal } from '../helpers/temporal';
+import { simConfig } from '../helpers/config';
+
+describe('campaignWorkflow', () => {
+  let t: TestTemporal;
+  let sim: SimHandle;
+  let worker: Worker;
+  let running: Promise<void>;
+  const taskQueue = uniqueId('campaign');
+
+  beforeAll(async () => {
+    t = await connectTestTemporal();
+    sim = await startSimulator({ port: 0, seed: 5 });
+    worker = await testWorker(t, { taskQueue, dir: tempDir() });
+    running = worker.run();
+  });
+  afterAll(async () => {
+    worker?.shutdown();
+    await running;
+    await sim?.close();
+    await t?.close();
+  });
+
+  it('runs every iteration, continuing as new between them, and records the lineage', async () => {
+    const name = uniqueId('camp');
+    const config = simConfig(sim.url, { campaign: { name, iterations: 3, questionsPerIteration: 4 }, taskQueue });
+    const handle = await t.client.workflow.start('campaignWorkflow', { taskQueue, workflowId: `campaign-${name}`, args: [{ config }] });
+    const status = (await handle.result()) as CampaignStatus;
+
+    expect(status.history.map((h) => h.workflowId)).toEqual([0, 1, 2].map((i) => `campaign-${name}-iter-${i}`));
+    expect(status.history.map((h) => h.questions)).toEqual([4, 4, 4]);
+    expect(status.nextIteration).toBe(3);
+    // Iteration 0 has no previous checkpoint; later ones carry the solver forward.
+    expect(status.history[0]!.models.previousSolver).toBeNull();
+    expect(status.history[1]!.models.previousSolver).toBe('sim-solver');
+
+    // Three runs of the same workflow id: the first two ended in continue-as-new.
+    const runs: string[] = [];
+    for await (const wf of t.client.workflow.list({ query: `WorkflowId = "campaign-${name}"` })) runs.push(wf.status.name);
+    expect(runs.sort()).toEqual(['COMPLETED', 'CONTINUED_AS_NEW', 'CONTINUED_AS_NEW']);
+
+    // The status query answers on the completed run too.
+    const queried = await t.client.workflow.getHandle(`campaign-${name}`).query(campaignStatusQuery);
+    expect(queried.campaign).toBe(name);
+  });
+});
