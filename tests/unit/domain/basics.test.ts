@@ -65,16 +65,24 @@ describe('scoreConsistency (R_cons = mean over answers of 1 − 4·Var_pop)', ()
     expect(scoreConsistency([[0, 1], [0.5, 0.5, 1], [0.2]]).value).toBeCloseTo(7 / 18, 12);
   });
   it('is 1 when every pass agrees, and null "single pass" with no repeated answer', () => {
-    expect(scoreConsistency([[0.3, 0.3, 0.3], [1, 1]]).value).toBe(1);
+    expect(
+      scoreConsistency([
+        [0.3, 0.3, 0.3],
+        [1, 1],
+      ]).value,
+    ).toBe(1);
     expect(scoreConsistency([[0.3], [1]])).toEqual({ value: null, reason: 'single pass' });
     expect(scoreConsistency([])).toEqual({ value: null, reason: 'single pass' });
   });
   it('property: R_cons ∈ [0,1] for any normalised scores', () => {
     fc.assert(
-      fc.property(fc.array(fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 8 }), { maxLength: 8 }), (rows) => {
-        const v = scoreConsistency(rows).value;
-        return v === null || (v >= 0 && v <= 1);
-      }),
+      fc.property(
+        fc.array(fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 8 }), { maxLength: 8 }),
+        (rows) => {
+          const v = scoreConsistency(rows).value;
+          return v === null || (v >= 0 && v <= 1);
+        },
+      ),
     );
   });
 });
@@ -98,13 +106,18 @@ describe('strongWeakSeparation (R_sep)', () => {
   });
   it('property: swapping strong and weak negates R_sep', () => {
     const arb = fc.array(
-      fc.record({ tag: fc.constantFrom('strong' as const, 'weak' as const), mean: fc.option(fc.double({ min: 0, max: 1, noNaN: true })) }),
+      fc.record({
+        tag: fc.constantFrom('strong' as const, 'weak' as const),
+        mean: fc.option(fc.double({ min: 0, max: 1, noNaN: true })),
+      }),
       { maxLength: 10 },
     );
     fc.assert(
       fc.property(arb, (xs) => {
         const a = strongWeakSeparation(xs).value;
-        const b = strongWeakSeparation(xs.map((x) => ({ ...x, tag: x.tag === 'strong' ? ('weak' as const) : ('strong' as const) }))).value;
+        const b = strongWeakSeparation(
+          xs.map((x) => ({ ...x, tag: x.tag === 'strong' ? ('weak' as const) : ('strong' as const) })),
+        ).value;
         if (a === null) return b === null;
         return b !== null && Math.abs(a + b) < 1e-12;
       }),

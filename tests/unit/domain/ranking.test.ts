@@ -92,8 +92,19 @@ describe('rankings', () => {
   it('meanKendallTau compares passes on shared answers and is null without a defined pair', () => {
     // rows: pass 0 [1, 2, null], pass 1 [1, 2, 3], pass 2 [3, 2, 1]
     // (0,1): shared a,b → +1; (0,2): shared a,b → −1; (1,2): −1 → mean = −1/3
-    expect(meanKendallTau([[1, 2, null], [1, 2, 3], [3, 2, 1]])).toBeCloseTo(-1 / 3, 12);
+    expect(
+      meanKendallTau([
+        [1, 2, null],
+        [1, 2, 3],
+        [3, 2, 1],
+      ]),
+    ).toBeCloseTo(-1 / 3, 12);
     expect(meanKendallTau([[1, 2, 3]])).toBeNull();
-    expect(meanKendallTau([[5, 5], [1, 2]])).toBeNull();
+    expect(
+      meanKendallTau([
+        [5, 5],
+        [1, 2],
+      ]),
+    ).toBeNull();
   });
 });

@@ -21,7 +21,11 @@ describe('buildReliabilityReport: values', () => {
       { firstId: 's', secondId: 'w', pass: 1, verdict: 'first' },
       { firstId: 'w', secondId: 's', pass: 1, verdict: 'first' },
     ];
-    const r = buildReliabilityReport(question({ s: 'strong', w: 'weak' }, { s: [10, 10], w: [1, 4] }, pw), scale10, cfg);
+    const r = buildReliabilityReport(
+      question({ s: 'strong', w: 'weak' }, { s: [10, 10], w: [1, 4] }, pw),
+      scale10,
+      cfg,
+    );
     expect(r.rCons).toBeCloseTo(17 / 18, 12);
     expect(r.rSep).toBeCloseTo(5 / 6, 12);
     expect(r.rStab).toBeCloseTo(0.5, 12);
@@ -86,16 +90,25 @@ describe('buildReliabilityReport: defined behaviour, never NaN', () => {
     ['single pass', question({ s: 'strong', w: 'weak' }, { s: [9], w: [2] })],
     ['single answer', question({ s: 'strong' }, { s: [9, 8, 9] })],
     ['no weak answers', question({ s1: 'strong', s2: 'strong' }, { s1: [9, 9], s2: [3, 4] })],
-    ['all ties', question({ s: 'strong', w: 'weak' }, { s: [5, 5], w: [5, 5] }, [
-      { firstId: 's', secondId: 'w', pass: 0, verdict: 'tie' },
-      { firstId: 'w', secondId: 's', pass: 0, verdict: 'tie' },
-    ])],
-    ['all judgments failed (null)', question({ s: 'strong', w: 'weak' }, { s: [null, null], w: [null, null] }, [
-      { firstId: 's', secondId: 'w', pass: 0, verdict: null },
-    ])],
+    [
+      'all ties',
+      question({ s: 'strong', w: 'weak' }, { s: [5, 5], w: [5, 5] }, [
+        { firstId: 's', secondId: 'w', pass: 0, verdict: 'tie' },
+        { firstId: 'w', secondId: 's', pass: 0, verdict: 'tie' },
+      ]),
+    ],
+    [
+      'all judgments failed (null)',
+      question({ s: 'strong', w: 'weak' }, { s: [null, null], w: [null, null] }, [
+        { firstId: 's', secondId: 'w', pass: 0, verdict: null },
+      ]),
+    ],
     ['scores outside the scale', question({ s: 'strong', w: 'weak' }, { s: [11, 0], w: [-3, 99] })],
     ['no judgments at all', question({ s: 'strong', w: 'weak' }, {})],
-    ['no answers at all', { questionId: 'empty', answers: [], pointwise: [], pairwise: [], rankings: [{ pass: 0, order: null }] }],
+    [
+      'no answers at all',
+      { questionId: 'empty', answers: [], pointwise: [], pairwise: [], rankings: [{ pass: 0, order: null }] },
+    ],
   ];
 
   it.each(cases)('%s', (_name, q) => {
@@ -112,10 +125,26 @@ describe('buildReliabilityReport: defined behaviour, never NaN', () => {
 
   it('specific outcomes', () => {
     const get = (name: string) => buildReliabilityReport(cases.find(([n]) => n === name)![1], scale10, cfg);
-    expect(get('single pass')).toMatchObject({ rCons: null, unavailable: { rCons: 'single pass' }, rSep: expect.closeTo(7 / 9, 12) }); // (9 − 1)/9 − (2 − 1)/9
-    expect(get('single answer')).toMatchObject({ rSep: null, unavailable: { rSep: 'no weak answers' }, reward: 0, passed: false });
+    expect(get('single pass')).toMatchObject({
+      rCons: null,
+      unavailable: { rCons: 'single pass' },
+      rSep: expect.closeTo(7 / 9, 12),
+    }); // (9 − 1)/9 − (2 − 1)/9
+    expect(get('single answer')).toMatchObject({
+      rSep: null,
+      unavailable: { rSep: 'no weak answers' },
+      reward: 0,
+      passed: false,
+    });
     expect(get('no weak answers').reasons).toContain('R_sep unavailable (no weak answers)');
-    expect(get('all ties')).toMatchObject({ rCons: 1, rSep: 0, rStab: 1, reward: 0, positionBiasRate: 0, krippendorffAlpha: 1 });
+    expect(get('all ties')).toMatchObject({
+      rCons: 1,
+      rSep: 0,
+      rStab: 1,
+      reward: 0,
+      positionBiasRate: 0,
+      krippendorffAlpha: 1,
+    });
     expect(get('all judgments failed (null)')).toMatchObject({
       rCons: null,
       rSep: null,
@@ -156,21 +185,34 @@ describe('buildReliabilityReport: properties', () => {
       const pairwise: PairwiseJudgment[] = [];
       let v = 0;
       for (let p = 0; p < passes; p++)
-        for (const x of as) for (const y of as) if (x !== y) pairwise.push({ firstId: x, secondId: y, pass: p, verdict: verdicts[v++ % 80]! });
+        for (const x of as)
+          for (const y of as)
+            if (x !== y) pairwise.push({ firstId: x, secondId: y, pass: p, verdict: verdicts[v++ % 80]! });
       const rankings: RankingJudgment[] = withRankings
-        ? Array.from({ length: passes }, (_, p) => ({ pass: p, order: [...as].sort((x, y) => ((x.charCodeAt(0) * (p + seed + 1)) % 7) - ((y.charCodeAt(0) * (p + seed + 1)) % 7) || (x < y ? -1 : 1)) }))
+        ? Array.from({ length: passes }, (_, p) => ({
+            pass: p,
+            order: [...as].sort(
+              (x, y) =>
+                ((x.charCodeAt(0) * (p + seed + 1)) % 7) - ((y.charCodeAt(0) * (p + seed + 1)) % 7) || (x < y ? -1 : 1),
+            ),
+          }))
         : [];
       return {
         questionId: `q${seed}`,
         answers: as.map((answerId, i) => ({ answerId, regime: 'r', tag: tags[i]! })),
-        pointwise: as.flatMap((answerId, i) => Array.from({ length: passes }, (_, p) => ({ answerId, pass: p, score: scores[i * 4 + p] ?? null }))),
+        pointwise: as.flatMap((answerId, i) =>
+          Array.from({ length: passes }, (_, p) => ({ answerId, pass: p, score: scores[i * 4 + p] ?? null })),
+        ),
         pairwise,
         rankings,
       };
     });
 
   const shuffle = <T>(xs: T[], key: number): T[] =>
-    xs.map((x, i) => ({ x, k: Math.sin(i * 12.9898 + key) })).sort((p, q) => p.k - q.k).map((p) => p.x);
+    xs
+      .map((x, i) => ({ x, k: Math.sin(i * 12.9898 + key) }))
+      .sort((p, q) => p.k - q.k)
+      .map((p) => p.x);
 
   it('invariance under permuting answers and judgments; never NaN; R_cons ∈ [0,1]; R_G ∈ [0,1]', () => {
     fc.assert(
@@ -195,7 +237,10 @@ describe('buildReliabilityReport: properties', () => {
   it('swapping strong and weak negates R_sep (pointwise or comparisons)', () => {
     fc.assert(
       fc.property(arbQuestion, (q) => {
-        const swapped = { ...q, answers: q.answers.map((a) => ({ ...a, tag: (a.tag === 'strong' ? 'weak' : 'strong') as RegimeTag })) };
+        const swapped = {
+          ...q,
+          answers: q.answers.map((a) => ({ ...a, tag: (a.tag === 'strong' ? 'weak' : 'strong') as RegimeTag })),
+        };
         const a = buildReliabilityReport(q, scale10, cfg).rSep;
         const b = buildReliabilityReport(swapped, scale10, cfg).rSep;
         if (a === null) expect(b).toBeNull();

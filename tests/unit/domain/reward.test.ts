@@ -58,7 +58,9 @@ describe('thresholds', () => {
   it('reports human-readable reasons, with enough digits to differ from the threshold', () => {
     const reasons = thresholdFailures({ rCons: 0.95, rSep: 0.02, rStab: 0.5 }, 0.2, cfg());
     expect(reasons).toEqual(['R_sep 0.02 < 0.10', 'R_stab 0.50 < 0.60', 'R_G 0.20 < 0.30']);
-    expect(thresholdFailures({ rCons: 0.5999, rSep: 0.5, rStab: null }, 0.9, cfg())).toEqual(['R_cons 0.5999 < 0.6000']);
+    expect(thresholdFailures({ rCons: 0.5999, rSep: 0.5, rStab: null }, 0.9, cfg())).toEqual([
+      'R_cons 0.5999 < 0.6000',
+    ]);
     expect(thresholdFailures({ rCons: 1, rSep: null, rStab: null }, 0, cfg(), { rSep: 'no weak answers' })).toContain(
       'R_sep unavailable (no weak answers)',
     );
@@ -77,7 +79,11 @@ describe('the default R_G is not gameable', () => {
   };
 
   it('a trivially easy question (every answer gets the max score every pass, all pairs tie) gets R_G = 0', () => {
-    const q = question(spec, { s1: [10, 10, 10], s2: [10, 10, 10], w1: [10, 10, 10], w2: [10, 10, 10] }, allPairs('tie'));
+    const q = question(
+      spec,
+      { s1: [10, 10, 10], s2: [10, 10, 10], w1: [10, 10, 10], w2: [10, 10, 10] },
+      allPairs('tie'),
+    );
     const r = buildReliabilityReport(q, scale10, defaultReliabilityConfig());
     expect(r.rCons).toBe(1);
     expect(r.rStab).toBe(1); // ties all agree: stability alone would be fooled too
@@ -99,7 +105,11 @@ describe('the default R_G is not gameable', () => {
     expect(r.positionBiasRate).toBe(1);
     expect(r.passed).toBe(false);
     // pointwise only (no pairwise mode): still 0
-    const p = buildReliabilityReport(question(spec, { s1: [6, 6], s2: [6, 6], w1: [6, 6], w2: [6, 6] }), scale10, defaultReliabilityConfig());
+    const p = buildReliabilityReport(
+      question(spec, { s1: [6, 6], s2: [6, 6], w1: [6, 6], w2: [6, 6] }),
+      scale10,
+      defaultReliabilityConfig(),
+    );
     expect(p.rStab).toBeNull();
     expect(p.reward).toBe(0);
   });

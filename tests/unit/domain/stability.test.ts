@@ -4,7 +4,12 @@ import { canonicalizePairwise, positionBiasRate, preferenceStability } from '../
 import type { PairwiseJudgment } from '../../../src/domain';
 
 const ids = new Set(['a', 'b', 'c']);
-const j = (firstId: string, secondId: string, pass: number, verdict: PairwiseJudgment['verdict']): PairwiseJudgment => ({
+const j = (
+  firstId: string,
+  secondId: string,
+  pass: number,
+  verdict: PairwiseJudgment['verdict'],
+): PairwiseJudgment => ({
   firstId,
   secondId,
   pass,

@@ -50,11 +50,28 @@ function outcomesFrom(items: string[], wins: number[][]): BradleyTerryOutcome[] 
 
 describe('bradleyTerry', () => {
   it('2 players: log-strength difference = ln(w/l) (closed form of the MLE p = w/(w + l))', () => {
-    const s = bradleyTerry(outcomesFrom(['x', 'y'], [[0, 7], [3, 0]]), { prior: 0 });
+    const s = bradleyTerry(
+      outcomesFrom(
+        ['x', 'y'],
+        [
+          [0, 7],
+          [3, 0],
+        ],
+      ),
+      { prior: 0 },
+    );
     expect(s.x! - s.y!).toBeCloseTo(Math.log(7 / 3), 8);
     expect(s.x! + s.y!).toBeCloseTo(0, 12);
     // with the default prior 0.1 the pseudo-counts enter the closed form: ln(7.1/3.1)
-    const p = bradleyTerry(outcomesFrom(['x', 'y'], [[0, 7], [3, 0]]));
+    const p = bradleyTerry(
+      outcomesFrom(
+        ['x', 'y'],
+        [
+          [0, 7],
+          [3, 0],
+        ],
+      ),
+    );
     expect(p.x! - p.y!).toBeCloseTo(Math.log(7.1 / 3.1), 8);
   });
 
@@ -99,7 +116,10 @@ describe('bradleyTerry', () => {
       fc.record({
         n: fc.constant(n),
         games: fc.integer({ min: 1, max: 6 }),
-        fractions: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: (n * (n - 1)) / 2, maxLength: (n * (n - 1)) / 2 }),
+        fractions: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), {
+          minLength: (n * (n - 1)) / 2,
+          maxLength: (n * (n - 1)) / 2,
+        }),
       }),
     );
     fc.assert(
@@ -132,7 +152,9 @@ describe('bradleyTerry', () => {
 
 /** Independent alpha: Krippendorff's coincidence matrix o_ck, n_c marginals, interval δ² = (c − k)². */
 function coincidenceAlpha(ratings: Array<Array<number | null>>): number {
-  const units = ratings[0]!.map((_, u) => ratings.map((r) => r[u]).filter((v): v is number => v !== null && v !== undefined));
+  const units = ratings[0]!.map((_, u) =>
+    ratings.map((r) => r[u]).filter((v): v is number => v !== null && v !== undefined),
+  );
   const values = [...new Set(units.flat())].sort((a, b) => a - b);
   const idx = new Map(values.map((v, i) => [v, i]));
   const o = values.map(() => values.map(() => 0));
@@ -161,8 +183,18 @@ describe('krippendorffAlphaInterval', () => {
     // D_o = (1/6)·[0 + 0 + (2·1²)/1] = 1/3
     // Σ_{i≠j}(v_i − v_j)² over all 6 values = 2·41 = 82 → D_e = 82/(6·5) = 41/15
     // alpha = 1 − (1/3)/(41/15) = 1 − 5/41 = 36/41 ≈ 0.878049
-    expect(krippendorffAlphaInterval([[1, 2, 3], [1, 2, 4]])).toBeCloseTo(36 / 41, 12);
-    expect(coincidenceAlpha([[1, 2, 3], [1, 2, 4]])).toBeCloseTo(36 / 41, 12);
+    expect(
+      krippendorffAlphaInterval([
+        [1, 2, 3],
+        [1, 2, 4],
+      ]),
+    ).toBeCloseTo(36 / 41, 12);
+    expect(
+      coincidenceAlpha([
+        [1, 2, 3],
+        [1, 2, 4],
+      ]),
+    ).toBeCloseTo(36 / 41, 12);
   });
 
   it("matches Krippendorff (2011)'s reliability data example, interval alpha = 0.849", () => {
@@ -178,7 +210,12 @@ describe('krippendorffAlphaInterval', () => {
   it('property: equals the coincidence-matrix computation', () => {
     const arb = fc
       .tuple(fc.integer({ min: 2, max: 5 }), fc.integer({ min: 2, max: 7 }))
-      .chain(([r, u]) => fc.array(fc.array(fc.option(fc.integer({ min: 0, max: 6 }), { freq: 4 }), { minLength: u, maxLength: u }), { minLength: r, maxLength: r }));
+      .chain(([r, u]) =>
+        fc.array(fc.array(fc.option(fc.integer({ min: 0, max: 6 }), { freq: 4 }), { minLength: u, maxLength: u }), {
+          minLength: r,
+          maxLength: r,
+        }),
+      );
     fc.assert(
       fc.property(arb, (ratings) => {
         const expected = coincidenceAlpha(ratings);
@@ -190,11 +227,26 @@ describe('krippendorffAlphaInterval', () => {
   });
 
   it('edge cases: no disagreement → 1; nothing pairable → 1; perfect disagreement pattern < 0', () => {
-    expect(krippendorffAlphaInterval([[0.5, 0.5], [0.5, 0.5]])).toBe(1);
-    expect(krippendorffAlphaInterval([[1, null], [null, 2]])).toBe(1);
+    expect(
+      krippendorffAlphaInterval([
+        [0.5, 0.5],
+        [0.5, 0.5],
+      ]),
+    ).toBe(1);
+    expect(
+      krippendorffAlphaInterval([
+        [1, null],
+        [null, 2],
+      ]),
+    ).toBe(1);
     expect(krippendorffAlphaInterval([])).toBe(1);
     // units (0,1) and (1,0): D_o = (1/4)(2 + 2) = 1, D_e = Σ_{i≠j} over {0,1,0,1} = 8 → 8/12 = 2/3 → alpha = −0.5
-    expect(krippendorffAlphaInterval([[0, 1], [1, 0]])).toBeCloseTo(-0.5, 12);
+    expect(
+      krippendorffAlphaInterval([
+        [0, 1],
+        [1, 0],
+      ]),
+    ).toBeCloseTo(-0.5, 12);
   });
 });
 

@@ -1,0 +1,261 @@
+import { describe, expect, it } from 'vitest';
+import {
+  applyDuplicatePenalty,
+  buildGeneratorRows,
+  buildQuestionPreferencePairs,
+  buildReliabilityReport,
+  buildSolverPreferencePairs,
+  datasetOptionsSchema,
+  defaultReliabilityConfig,
+  findNearDuplicates,
+  jaccard,
+  normalizeText,
+  openAiChatSftSchema,
+  openAiPreferenceSchema,
+  shingles,
+  textSimilarity,
+  toGeneratorSftRows,
+  toJsonl,
+  toOpenAiPreferenceRows,
+  toTrlPreferenceRows,
+  trlConversationalPreferenceSchema,
+  trlConversationalPromptOnlySchema,
+} from '../../../src/domain';
+import type { GeneratorItem, ReliabilityReport, SolverItem } from '../../../src/domain';
+import { question, scale10 } from './helpers';
+
+const opts = datasetOptionsSchema.parse({});
+
+function report(over: Partial<ReliabilityReport>): ReliabilityReport {
+  return {
+    questionId: 'q',
+    rCons: 1,
+    rSep: 0.5,
+    rStab: null,
+    reward: 0.7,
+    intervals: { rCons: null, rSep: null, rStab: null },
+    passed: true,
+    reasons: [],
+    unavailable: { rCons: null, rSep: null, rStab: null },
+    rSepSource: 'pointwise',
+    positionBiasRate: null,
+    kendallTauMean: null,
+    krippendorffAlpha: null,
+    strengths: {},
+    meanScores: {},
+    counts: { pointwise: 0, missing: 0, invalid: 0, pairwise: 0, rankings: 0 },
+    ...over,
+  };
+}
+
+const texts = [
+  { answerId: 'a', text: 'The answer is 42.' },
+  { answerId: 'b', text: 'It is 41.' },
+  { answerId: 'c', text: '  The answer is 42.  ' }, // same trimmed text as a
+  { answerId: 'd', text: 'No idea.' },
+];
+
+describe('solver preference pairs', () => {
+  const item: SolverItem = {
+    questionId: 'q1',
+    question: 'What is 6 × 7?',
+    systemPrompt: 'Answer briefly.',
+    answers: texts,
+    report: report({ meanScores: { a: 0.9, b: 0.85, c: 0.6, d: 0.1 } }),
+  };
+
+  it('picks by mean score with a minimum margin, disjoint pairs first, never equal texts, capped', () => {
+    // candidates with margin ≥ 0.1 (a/c identical text → excluded):
+    //   a>d 0.8, b>d 0.75, b>c 0.25, c>d 0.5 ; a>b is 0.05 < 0.1
+    // by margin: a>d (0.8), b>d (0.75), c>d (0.5), b>c (0.25); disjoint-first: a>d, then b>c (b, c unused) → cap 2
+    const pairs = buildSolverPreferencePairs([item], opts);
+    expect(pairs.map((p) => [p.chosenId, p.rejectedId])).toEqual([
+      ['a', 'd'],
+      ['b', 'c'],
+    ]);
+    expect(pairs[0]!.margin).toBeCloseTo(0.8, 12);
+    expect(pairs.every((p) => p.chosen.trim() !== p.rejected.trim())).toBe(true);
+    expect(pairs[0]!.prompt).toEqual([
+      { role: 'system', content: 'Answer briefly.' },
+      { role: 'user', content: 'What is 6 × 7?' },
+    ]);
+    const more = buildSolverPreferencePairs([item], { ...opts, maxPairsPerQuestion: 10 });
+    // uncapped: a>d, b>c, b>d — c>d is dropped because c's text equals a's, so it would repeat the a>d row
+    expect(more.map((p) => [p.chosenId, p.rejectedId])).toEqual([
+      ['a', 'd'],
+      ['b', 'c'],
+      ['b', 'd'],
+    ]);
+  });
+
+  it('uses only questions that passed', () => {
+    expect(buildSolverPreferencePairs([{ ...item, report: { ...item.report, passed: false } }], opts)).toEqual([]);
+  });
+
+  it('uses Bradley–Terry strengths when the report has them (auto), with the log-strength margin', () => {
+    const withBt = {
+      ...item,
+      report: report({ meanScores: item.report.meanScores, strengths: { a: -1, b: 1, d: 0.8 } }),
+    };
+    // strengths: b > d by 0.2 (< 0.4), b > a by 2, d > a by 1.8 → disjoint first: b>a; then d>a
+    const pairs = buildSolverPreferencePairs([withBt], opts);
+    expect(pairs.map((p) => [p.chosenId, p.rejectedId])).toEqual([
+      ['b', 'a'],
+      ['d', 'a'],
+    ]);
+    const byScore = buildSolverPreferencePairs([withBt], { ...opts, basis: 'score' });
+    expect(byScore[0]!.chosenId).toBe('a');
+  });
+
+  it('works end to end from a real report', () => {
+    const q = question(
+      { a: 'strong', b: 'strong', c: 'weak', d: 'weak' },
+      { a: [10, 10], b: [9, 9], c: [2, 2], d: [1, 1] },
+    );
+    const r = buildReliabilityReport(q, scale10, defaultReliabilityConfig());
+    expect(r.passed).toBe(true);
+    const pairs = buildSolverPreferencePairs([{ questionId: 'q', question: 'Q?', report: r, answers: texts }], opts);
+    expect(pairs.length).toBeGreaterThan(0);
+  });
+
+  it('exports rows that satisfy the published TRL and OpenAI DPO shapes', () => {
+    const pairs = buildSolverPreferencePairs([item], opts);
+    const trl = toTrlPreferenceRows(pairs);
+    const oai = toOpenAiPreferenceRows(pairs);
+    for (const row of trl) expect(trlConversationalPreferenceSchema.safeParse(row).success).toBe(true);
+    for (const row of oai) expect(openAiPreferenceSchema.safeParse(row).error).toBeUndefined();
+    expect(oai[0]).toEqual({
+      input: {
+        messages: [
+          { role: 'system', content: 'Answer briefly.' },
+          { role: 'user', content: 'What is 6 × 7?' },
+        ],
+      },
+      preferred_output: [{ role: 'assistant', content: 'The answer is 42.' }],
+      non_preferred_output: [{ role: 'assistant', content: 'No idea.' }],
+    });
+    // JSONL: one JSON object per line, round-trips
+    const jsonl = toJsonl(oai);
+    const lines = jsonl.split('\n');
+    expect(lines.pop()).toBe('');
+    expect(lines.map((l) => JSON.parse(l) as unknown)).toEqual(oai);
+    expect(toJsonl([])).toBe('');
+  });
+});
+
+describe('near-duplicate guard', () => {
+  it('normalises text and computes shingle Jaccard by hand', () => {
+    expect(normalizeText('  The CAT, sat...\n on   the mat! ')).toBe('the cat sat on the mat');
+    // word 2-shingles: A {the cat, cat sat, sat on, on the, the mat}; B {the cat, cat sat, sat on, on a, a mat}
+    // |A ∩ B| = 3, |A ∪ B| = 7 → 3/7
+    expect(textSimilarity('The cat sat on the mat.', 'the cat sat on a mat', { shingleSize: 2 })).toBeCloseTo(
+      3 / 7,
+      12,
+    );
+    // char 3-shingles: "abcd" {abc, bcd} vs "abce" {abc, bce} → 1/3
+    expect(jaccard(shingles('abcd', 3, 'char'), shingles('abce', 3, 'char'))).toBeCloseTo(1 / 3, 12);
+    expect(shingles('hi', 3)).toEqual(new Set(['hi']));
+    expect(jaccard(new Set(), new Set())).toBe(1);
+  });
+
+  it('marks later near-duplicates, pointing at the first occurrence', () => {
+    const qs = [
+      'What is the capital of France?',
+      'Prove that the square root of two is irrational.',
+      'what is the capital of france',
+      'WHAT is the capital of France??',
+    ];
+    expect(findNearDuplicates(qs, { threshold: 0.7, shingleSize: 3 })).toEqual([null, null, 0, 0]);
+    expect(applyDuplicatePenalty(0.8, true, 0.25)).toBeCloseTo(0.6, 12);
+    expect(applyDuplicatePenalty(0.8, false, 1)).toBe(0.8);
+  });
+});
+
+describe('generator rows', () => {
+  const prompt = [{ role: 'user' as const, content: 'Write a question that can be judged reliably.' }];
+  const items: GeneratorItem[] = [
+    { questionId: 'g1', groupId: 'A', prompt, question: 'Sort these numbers: 3 1 2.', reward: 0.2 },
+    { questionId: 'g2', groupId: 'A', prompt, question: 'Name a prime larger than 100.', reward: 0.4 },
+    { questionId: 'g3', groupId: 'A', prompt, question: 'Explain why the sky is blue in two sentences.', reward: 0.9 },
+    { questionId: 'g4', groupId: 'B', prompt, question: 'sort these numbers 3 1 2', reward: 0.95 }, // near-dup of g1
+    { questionId: 'g5', groupId: 'B', prompt, question: 'Translate "cat" to French.', reward: null },
+    { questionId: 'g6', groupId: 'C', prompt, question: 'What is 2 + 2?', reward: 0.5 },
+  ];
+
+  it('applies the duplicate penalty to later copies and group-normalises advantages', () => {
+    const rows = buildGeneratorRows(items, opts);
+    // Group A rewards 0.2, 0.4, 0.9: mean 0.5, Var_pop = (0.09 + 0.01 + 0.16)/3 = 0.26/3, std = 0.2943920
+    const std = Math.sqrt(0.26 / 3);
+    expect(rows[0]!.advantage).toBeCloseTo(-0.3 / (std + 1e-6), 9);
+    expect(rows[2]!.advantage).toBeCloseTo(0.4 / (std + 1e-6), 9);
+    // Group B: g4 is a near-duplicate of g1 (penalty 1 → 0); g5 null → 0; both 0 → std 0 → advantages 0
+    expect(rows[3]).toMatchObject({ duplicateOf: 'g1', rawReward: 0.95, reward: 0, advantage: 0 });
+    expect(rows[4]).toMatchObject({ rawReward: null, reward: 0, advantage: 0 });
+    // Group C: a group of one → advantage 0
+    expect(rows[5]!.advantage).toBe(0);
+    for (const r of rows) expect(trlConversationalPromptOnlySchema.safeParse(r).success).toBe(true);
+  });
+
+  it('DPO over questions: higher reward preferred within a group, min margin, never own duplicate', () => {
+    const rows = buildGeneratorRows(items, opts);
+    const pairs = buildQuestionPreferencePairs(rows, { ...opts, maxPairsPerGroup: 2 });
+    // Group A by gap: g3>g1 (0.7), g3>g2 (0.5), g2>g1 (0.2) → first two; group B: g4 and g5 both 0 → none
+    expect(pairs.map((p) => [p.chosenId, p.rejectedId])).toEqual([
+      ['g3', 'g1'],
+      ['g3', 'g2'],
+    ]);
+    for (const row of toTrlPreferenceRows(pairs))
+      expect(trlConversationalPreferenceSchema.safeParse(row).success).toBe(true);
+    for (const row of toOpenAiPreferenceRows(pairs)) expect(openAiPreferenceSchema.safeParse(row).success).toBe(true);
+    // a pair (original, its duplicate) is never formed even when the gap is large
+    const dupRows = buildGeneratorRows(
+      [
+        { questionId: 'x', groupId: 'G', prompt, question: 'What is the capital of France?', reward: 0.9 },
+        { questionId: 'y', groupId: 'G', prompt, question: 'what is the capital of france', reward: 0.9 },
+      ],
+      opts,
+    );
+    expect(buildQuestionPreferencePairs(dupRows, opts)).toEqual([]);
+  });
+
+  it('reward-filtered SFT rows in OpenAI chat format', () => {
+    const rows = buildGeneratorRows(items, opts);
+    const sft = toGeneratorSftRows(rows, opts); // sftMinReward 0.5 → g3 (0.9), g6 (0.5)
+    expect(sft).toEqual([
+      { messages: [...prompt, { role: 'assistant', content: 'Explain why the sky is blue in two sentences.' }] },
+      { messages: [...prompt, { role: 'assistant', content: 'What is 2 + 2?' }] },
+    ]);
+    for (const row of sft) expect(openAiChatSftSchema.safeParse(row).success).toBe(true);
+  });
+
+  it('published-shape schemas reject malformed rows (they are real checks)', () => {
+    expect(
+      openAiPreferenceSchema.safeParse({ input: { messages: [] }, preferred_output: [], non_preferred_output: [] })
+        .success,
+    ).toBe(false);
+    expect(
+      openAiPreferenceSchema.safeParse({
+        input: { messages: [{ role: 'user', content: 'x' }] },
+        preferred_output: [{ role: 'user', content: 'a' }],
+        non_preferred_output: [{ role: 'assistant', content: 'b' }],
+      }).success,
+    ).toBe(false);
+    expect(trlConversationalPreferenceSchema.safeParse({ prompt: 'x', chosen: 'a', rejected: 'b' }).success).toBe(
+      false,
+    );
+    expect(openAiChatSftSchema.safeParse({ messages: [{ role: 'user', content: 'x' }] }).success).toBe(false);
+  });
+});
+
+describe('datasetOptionsSchema', () => {
+  it('has defaults and bounds', () => {
+    expect(opts).toMatchObject({
+      minMargin: 0.1,
+      maxPairsPerQuestion: 2,
+      sftMinReward: 0.5,
+      dedup: { threshold: 0.7, shingleSize: 3, penalty: 1 },
+    });
+    expect(datasetOptionsSchema.safeParse({ dedup: { threshold: 2 } }).success).toBe(false);
+    expect(datasetOptionsSchema.safeParse({ maxPairsPerQuestion: 0 }).success).toBe(false);
+  });
+});
