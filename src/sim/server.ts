@@ -178,7 +178,7 @@ export async function startSimulator(opts: SimOptions = {}): Promise<SimHandle> 
   const port = (server.address() as AddressInfo).port;
   const host = opts.host ?? '127.0.0.1';
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}/v1`;
-  if (opts.log ?? !process.env.VITEST) {
+  if (opts.log) {
     process.stderr.write(
       `reliability-loop simulator (for tests, benchmarks and the offline demo; not a real model) listening on ${url} (seed ${seed})\n`,
     );

@@ -36,7 +36,7 @@ export interface SimOptions {
   jobDurationMs?: number;
   /** When false, json_schema response formats are ignored and JSON replies come wrapped in prose. Default true. */
   supportsJsonSchema?: boolean;
-  /** Print a startup line on stderr (default false). */
+  /** Print a startup line on stderr that says it is a simulator (default false: callers usually print their own). */
   log?: boolean;
 }
 
