@@ -40,7 +40,7 @@ export function parseConfigText(text: string, source: string): RloopConfig {
       doc.errors.map((e) => ({
         path: '(syntax)',
         message: e.message.split('\n')[0] ?? e.message,
-        line: e.linePos?.[0]?.line,
+        line: counter.linePos(e.pos[0]).line,
       })),
     );
   }

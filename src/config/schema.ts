@@ -63,6 +63,50 @@ export const regimeSchema = z.discriminatedUnion('kind', [
     .describe("The campaign's previous solver checkpoint (the current solver in the first iteration)."),
 ]);
 
+const pollInterval = z.int().min(1).max(86_400).default(30).describe('Seconds between status checks of a running job.');
+const jobTimeout = z.int().min(60).max(30 * 86_400).default(86_400).describe('Seconds before a job is cancelled as stuck.');
+
+export const trainerSchema = z.discriminatedUnion('backend', [
+  z.object({ backend: z.literal('none') }).strict().describe('Write the datasets only; train elsewhere.'),
+  z
+    .object({
+      backend: z.literal('openai'),
+      endpoint: name.describe('Endpoint whose baseURL/apiKeyEnv serve the fine-tuning API (OpenAI or compatible).'),
+      method: z.enum(['supervised', 'dpo', 'reinforcement']).optional().describe('Fine-tuning method; the solver always uses dpo.'),
+      suffix: z.string().max(40).optional().describe('Suffix of the fine-tuned model name.'),
+      hyperparameters: z.record(z.string(), z.union([z.number(), z.string()])).optional().describe('Passed through to the API.'),
+      pollIntervalSeconds: pollInterval,
+      timeoutSeconds: jobTimeout,
+    })
+    .strict(),
+  z
+    .object({
+      backend: z.literal('command'),
+      command: z
+        .string()
+        .min(1)
+        .describe('Command template run with a shell; {dataset}, {outputDir}, {baseModel}, {jobKey} are substituted.'),
+      statusCommand: z
+        .string()
+        .min(1)
+        .optional()
+        .describe('Optional status command ({jobId}, {outputDir}); without it, completion is the exit code.'),
+      workdir: z.string().optional().describe('Working directory of the command.'),
+      pollIntervalSeconds: pollInterval,
+      timeoutSeconds: jobTimeout,
+    })
+    .strict(),
+  z
+    .object({
+      backend: z.literal('http'),
+      url: z.url().describe('POST a job here; the response gives its status URL (see README for the JSON contract).'),
+      apiKeyEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable NAME').optional(),
+      pollIntervalSeconds: pollInterval,
+      timeoutSeconds: jobTimeout,
+    })
+    .strict(),
+]);
+
 export const judgeModeSchema = z.enum(['pointwise', 'pairwise', 'ranking']);
 
 export const configSchema = z
@@ -130,6 +174,13 @@ export const configSchema = z
           .strict(),
       })
       .strict(),
+    training: z
+      .object({
+        generator: trainerSchema.default({ backend: 'none' }).describe('How the generator is trained on R_G rewards.'),
+        solver: trainerSchema.default({ backend: 'none' }).describe('How the solver is trained on preference pairs.'),
+      })
+      .strict()
+      .prefault({}),
     reliability: reliabilityConfigSchema.prefault({}),
     datasets: datasetOptionsSchema.prefault({}),
     storage: z
@@ -164,6 +215,10 @@ export const configSchema = z
     check(cfg.roles.generator.endpoint, ['roles', 'generator', 'endpoint']);
     check(cfg.roles.solver.endpoint, ['roles', 'solver', 'endpoint']);
     check(cfg.roles.judge.endpoint, ['roles', 'judge', 'endpoint']);
+    for (const role of ['generator', 'solver'] as const) {
+      const t = cfg.training[role];
+      if (t.backend === 'openai') check(t.endpoint, ['training', role, 'endpoint']);
+    }
     cfg.roles.solver.regimes.forEach((r, i) => {
       if (r.kind === 'model') check(r.endpoint, ['roles', 'solver', 'regimes', i, 'endpoint']);
     });
@@ -172,6 +227,7 @@ export const configSchema = z
 export type RloopConfig = z.infer<typeof configSchema>;
 export type RloopConfigInput = z.input<typeof configSchema>;
 export type EndpointConfig = z.infer<typeof endpointSchema>;
+export type TrainerConfig = z.infer<typeof trainerSchema>;
 export type Regime = z.infer<typeof regimeSchema>;
 export type JudgeMode = z.infer<typeof judgeModeSchema>;
 export type RoleName = 'generator' | 'solver' | 'judge';

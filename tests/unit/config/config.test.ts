@@ -1,0 +1,104 @@
+// The config schema and loader: defaults, every problem named by path and line, and the CLI's exit code 2.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../../src/config';
+import { loadConfig, parseConfigText } from '../../../src/config/load';
+
+const run = promisify(execFile);
+const dir = mkdtempSync(join(tmpdir(), 'rloop-config-'));
+
+const valid = `
+campaign: { name: demo }
+endpoints:
+  local: { baseURL: "http://127.0.0.1:8000/v1" }
+roles:
+  generator: { endpoint: local, model: g }
+  solver:
+    endpoint: local
+    model: s
+    regimes:
+      - { name: cold, kind: temperature, tag: strong, temperature: 0.2 }
+      - { name: hot, kind: temperature, tag: weak, temperature: 1.5 }
+  judge: { endpoint: local, model: j }
+`;
+
+function problems(text: string): ConfigError['problems'] {
+  try {
+    parseConfigText(text, 'x.yaml');
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('config', () => {
+  it('fills documented defaults', () => {
+    const c = parseConfigText(valid, 'x.yaml');
+    expect(c.campaign.iterations).toBe(3);
+    expect(c.endpoints.local!.concurrency).toBe(16);
+    expect(c.roles.judge.passes).toBe(3);
+    expect(c.roles.judge.modes).toEqual(['pointwise']);
+    expect(c.roles.judge.scale).toEqual({ min: 1, max: 10 });
+    expect(c.temporal.taskQueue).toBe('rloop');
+    expect(c.storage.root).toBe('.rloop/artifacts');
+  });
+
+  it('names every problem by path, with the line it sits on', () => {
+    const bad = valid
+      .replace('temperature: 1.5 }', 'temperature: 2.5 }')
+      .replace('judge: { endpoint: local, model: j }', 'judge: { endpoint: nowhere, model: j, passes: 0 }')
+      .replace('campaign: { name: demo }', 'campaign: { name: demo, iterationz: 3 }');
+    const ps = problems(bad);
+    const text = ps.map((p) => `${p.path}: ${p.message}`);
+    expect(text).toContain('roles.solver.regimes[1].temperature: must be <= 2');
+    expect(text).toContain('roles.judge.passes: must be >= 1');
+    expect(text).toContain('campaign.iterationz: unknown key "iterationz"');
+    expect(ps.find((p) => p.path === 'roles.solver.regimes[1].temperature')?.line).toBe(12);
+    expect(ps.find((p) => p.path === 'campaign.iterationz')?.line).toBe(2);
+  });
+
+  it('rejects a solver without both strong and weak regimes, and unknown endpoints', () => {
+    const ps = problems(valid.replace('tag: weak', 'tag: strong').replace('endpoint: local, model: g', 'endpoint: gone, model: g'));
+    const text = ps.map((p) => `${p.path}: ${p.message}`);
+    expect(text).toContain('roles.solver.regimes: needs at least one regime tagged strong and one tagged weak');
+    expect(text.some((t) => t.startsWith('roles.generator.endpoint: unknown endpoint "gone"'))).toBe(true);
+  });
+
+  it('refuses an API key written where an env variable name belongs', () => {
+    const ps = problems(valid.replace('baseURL: "http://127.0.0.1:8000/v1"', 'baseURL: "http://127.0.0.1:8000/v1", apiKeyEnv: "sk-abc123"'));
+    expect(ps[0]?.path).toBe('endpoints.local.apiKeyEnv');
+  });
+
+  it('reports YAML syntax errors with a line', () => {
+    const ps = problems('campaign:\n  name: [unclosed\n');
+    expect(ps[0]?.path).toBe('(syntax)');
+    expect(ps[0]?.line).toBeGreaterThan(0);
+  });
+
+  it('reads JSON too, and names a missing file', async () => {
+    const p = join(dir, 'c.json');
+    writeFileSync(p, JSON.stringify(parseConfigText(valid, 'x')));
+    expect((await loadConfig(p)).campaign.name).toBe('demo');
+    await expect(loadConfig(join(dir, 'missing.yaml'))).rejects.toThrow(/missing\.yaml[\s\S]*file not found/);
+  });
+
+  it('`rloop run --config bad.yaml` prints every problem and exits 2 without connecting anywhere', async () => {
+    const p = join(dir, 'bad.yaml');
+    writeFileSync(p, valid.replace('temperature: 1.5 }', 'temperature: 2.5 }'));
+    const err = await run('node', ['bin/rloop.js', 'run', '--config', p, '--address', '127.0.0.1:1']).catch((e: unknown) => e);
+    const e = err as { code: number; stderr: string };
+    expect(e.code).toBe(2);
+    expect(e.stderr).toContain('roles.solver.regimes[1].temperature: must be <= 2 (line 12)');
+  });
+
+  it('the shipped example configs validate', async () => {
+    for (const f of ['examples/sim.config.yaml', 'examples/real.config.yaml']) {
+      await expect(loadConfig(f), f).resolves.toBeTruthy();
+    }
+  });
+});
