@@ -76,14 +76,15 @@ export function buildReliabilityReport(
   const hasPointwise = means.some((m) => m !== null);
   let sep: MetricValue;
   let rSepSource: ReliabilityReport['rSepSource'] = null;
-  if (hasPointwise || comparisons.length === 0) {
+  if (hasPointwise) {
     sep = strongWeakSeparation(answerIds.map((id, i) => ({ tag: tags[id] as RegimeTag, mean: means[i] ?? null })));
     if (sep.value !== null) rSepSource = 'pointwise';
-  } else {
+  } else if (comparisons.length > 0) {
     sep = comparisonSeparation(comparisons, tags);
     if (sep.value !== null) rSepSource = 'comparisons';
+  } else {
+    sep = { value: null, reason: 'no valid judgments' };
   }
-  if (!hasPointwise && comparisons.length === 0) sep = { value: null, reason: 'no valid judgments' };
 
   // Intervals.
   const { samples, seed, level } = cfg.bootstrap;
