@@ -26,13 +26,26 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:*', 'fs', 'path', 'os', 'http', 'https', 'net', 'child_process', 'crypto'], message: 'Workflow code must not do I/O or use Node built-ins.' },
-            { group: ['openai', '**/llm/**', '**/store/**', '**/trainers/**', '**/sim/**', '**/cli/**'], message: 'Workflows call activities for I/O; import only @temporalio/workflow, domain/ and shared types.' },
-            { group: ['**/activities', '**/activities/**'], allowTypeImports: true, message: 'Import activities as types only.' },
+            {
+              group: ['node:*', 'fs', 'path', 'os', 'http', 'https', 'net', 'child_process', 'crypto'],
+              message: 'Workflow code must not do I/O or use Node built-ins.',
+            },
+            {
+              group: ['openai', '**/llm/**', '**/store/**', '**/trainers/**', '**/sim/**', '**/cli/**'],
+              message: 'Workflows call activities for I/O; import only @temporalio/workflow, domain/ and shared types.',
+            },
+            {
+              group: ['**/activities', '**/activities/**'],
+              allowTypeImports: true,
+              message: 'Import activities as types only.',
+            },
           ],
         },
       ],
     },
   },
-  { files: ['**/*.js', '**/*.mjs'], languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } } },
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+  },
 );

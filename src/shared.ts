@@ -86,7 +86,14 @@ export interface IterationResult {
   iteration: number;
   models: ModelLineage;
   shards: number;
-  counts: { questions: number; failedQuestions: number; answers: number; failedAnswers: number; judgments: number; failedJudgments: number };
+  counts: {
+    questions: number;
+    failedQuestions: number;
+    answers: number;
+    failedAnswers: number;
+    judgments: number;
+    failedJudgments: number;
+  };
   reliability: ReliabilitySummary;
   usage: UsageByRole;
   /** JSON artifact listing every shard's artifact refs. */

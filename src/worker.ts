@@ -1,7 +1,13 @@
 // The rloop worker: registers the workflows and the activities on a task queue. Activities are built from
 // real dependencies (artifact store, request cache, the process environment for API keys).
 import { fileURLToPath } from 'node:url';
-import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundle, type WorkflowBundleOption } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  Worker,
+  type NativeConnection,
+  type WorkflowBundle,
+  type WorkflowBundleOption,
+} from '@temporalio/worker';
 import { createActivities } from './activities';
 import { FileRequestCache } from './llm';
 import { createArtifactStore } from './store';

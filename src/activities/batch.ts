@@ -35,7 +35,9 @@ export async function runCalls<I, T>(
         }
       }),
     );
-    const failures = settled.flatMap((s) => (s.status === 'rejected' && !(s.reason instanceof InvalidModelOutputError) ? [s.reason] : []));
+    const failures = settled.flatMap((s) =>
+      s.status === 'rejected' && !(s.reason instanceof InvalidModelOutputError) ? [s.reason] : [],
+    );
     if (failures.length > 0) {
       const fatal = failures.find((f) => f instanceof ApplicationFailure && f.nonRetryable);
       throw fatal ?? failures[0];

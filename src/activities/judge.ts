@@ -46,7 +46,9 @@ export async function judgeAnswers(
   const judge = config.roles.judge;
   const seed = config.campaign.seed;
   const questions = new Map(
-    (await ctx.store.getJsonl<QuestionRow>(input.questions)).flatMap((q) => (q.question ? [[q.questionId, q.question]] : [])),
+    (await ctx.store.getJsonl<QuestionRow>(input.questions)).flatMap((q) =>
+      q.question ? [[q.questionId, q.question]] : [],
+    ),
   );
   const byQuestion = new Map<string, OkAnswer[]>();
   for (const a of await ctx.store.getJsonl<AnswerRow>(input.answers)) {
@@ -70,7 +72,13 @@ export async function judgeAnswers(
         // Each pass sees the answers in a different rotation so no answer always sits in the first slot.
         const shown = answers.slice(0, RANK_LABELS.length);
         const shift = pass % shown.length;
-        jobs.push({ kind: 'ranking', question, questionId, order: [...shown.slice(shift), ...shown.slice(0, shift)], pass });
+        jobs.push({
+          kind: 'ranking',
+          question,
+          questionId,
+          order: [...shown.slice(shift), ...shown.slice(0, shift)],
+          pass,
+        });
       }
     }
   }
@@ -93,7 +101,14 @@ export async function judgeAnswers(
         signal,
       });
       usage.add('judge', res.usage);
-      return { kind: 'pointwise', questionId: job.questionId, answerId: job.answer.answerId, pass: job.pass, score: res.value.score, error: null };
+      return {
+        kind: 'pointwise',
+        questionId: job.questionId,
+        answerId: job.answer.answerId,
+        pass: job.pass,
+        score: res.value.score,
+        error: null,
+      };
     }
     if (job.kind === 'pairwise') {
       const res = await client.structured({
@@ -105,11 +120,22 @@ export async function judgeAnswers(
       });
       usage.add('judge', res.usage);
       const verdict = res.value.winner === 'A' ? 'first' : res.value.winner === 'B' ? 'second' : 'tie';
-      return { kind: 'pairwise', questionId: job.questionId, firstId: job.first.answerId, secondId: job.second.answerId, pass: job.pass, verdict, error: null };
+      return {
+        kind: 'pairwise',
+        questionId: job.questionId,
+        firstId: job.first.answerId,
+        secondId: job.second.answerId,
+        pass: job.pass,
+        verdict,
+        error: null,
+      };
     }
     const res = await client.structured({
       ...common(job, ...job.order.map((a) => a.answerId)),
-      messages: judgeRankingMessages(job.question, job.order.map((a) => a.text)),
+      messages: judgeRankingMessages(
+        job.question,
+        job.order.map((a) => a.text),
+      ),
       schemaName: 'judge_ranking',
       schema: rankingSchema(job.order.length),
       signal,
@@ -123,9 +149,24 @@ export async function judgeAnswers(
     if (o.value) return o.value;
     const job = jobs[i]!;
     if (job.kind === 'pointwise')
-      return { kind: 'pointwise', questionId: job.questionId, answerId: job.answer.answerId, pass: job.pass, score: null, error: o.error };
+      return {
+        kind: 'pointwise',
+        questionId: job.questionId,
+        answerId: job.answer.answerId,
+        pass: job.pass,
+        score: null,
+        error: o.error,
+      };
     if (job.kind === 'pairwise')
-      return { kind: 'pairwise', questionId: job.questionId, firstId: job.first.answerId, secondId: job.second.answerId, pass: job.pass, verdict: null, error: o.error };
+      return {
+        kind: 'pairwise',
+        questionId: job.questionId,
+        firstId: job.first.answerId,
+        secondId: job.second.answerId,
+        pass: job.pass,
+        verdict: null,
+        error: o.error,
+      };
     return { kind: 'ranking', questionId: job.questionId, pass: job.pass, order: null, error: o.error };
   });
   const ref = await ctx.store.putJsonl(shardKey(campaign, iteration, 'judgments', input.shard), rows);

@@ -25,7 +25,14 @@ export interface AnswerRow {
 }
 
 export type JudgmentRow =
-  | { kind: 'pointwise'; questionId: string; answerId: string; pass: number; score: number | null; error: string | null }
+  | {
+      kind: 'pointwise';
+      questionId: string;
+      answerId: string;
+      pass: number;
+      score: number | null;
+      error: string | null;
+    }
   | {
       kind: 'pairwise';
       questionId: string;

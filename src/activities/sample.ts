@@ -73,7 +73,16 @@ async function answerOne(ctx: ActivityContext, input: ShardInput, job: Job, usag
       temperature: regime.temperature,
       topP: regime.topP,
       maxTokens: config.roles.solver.maxTokens,
-      sampleIndex: sampleIndex(config.campaign.seed, campaign, iteration, 'sample', question.questionId, regime.name, sample, candidate),
+      sampleIndex: sampleIndex(
+        config.campaign.seed,
+        campaign,
+        iteration,
+        'sample',
+        question.questionId,
+        regime.name,
+        sample,
+        candidate,
+      ),
       signal,
     });
     usage.add('solver', res.usage);
@@ -94,7 +103,16 @@ async function answerOne(ctx: ActivityContext, input: ShardInput, job: Job, usag
         schema: pointwiseSchema(judge.scale),
         temperature: judge.temperature,
         maxTokens: judge.maxTokens,
-        sampleIndex: sampleIndex(config.campaign.seed, campaign, iteration, 'best-of-n', question.questionId, regime.name, sample, c),
+        sampleIndex: sampleIndex(
+          config.campaign.seed,
+          campaign,
+          iteration,
+          'best-of-n',
+          question.questionId,
+          regime.name,
+          sample,
+          c,
+        ),
         signal,
       });
       usage.add('judge', res.usage);

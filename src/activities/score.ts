@@ -6,7 +6,11 @@ import { shardKey } from './keys';
 import type { AnswerRow, JudgmentRow, QuestionRow, ReportRow } from './rows';
 
 /** Groups a shard's rows into the domain's per-question input. Failed answers are left out. */
-export function questionJudgments(questions: QuestionRow[], answers: AnswerRow[], judgments: JudgmentRow[]): QuestionJudgments[] {
+export function questionJudgments(
+  questions: QuestionRow[],
+  answers: AnswerRow[],
+  judgments: JudgmentRow[],
+): QuestionJudgments[] {
   const byId = new Map<string, QuestionJudgments>();
   for (const q of questions) {
     if (q.question === null) continue;
@@ -20,7 +24,8 @@ export function questionJudgments(questions: QuestionRow[], answers: AnswerRow[]
     const q = byId.get(j.questionId);
     if (!q) continue;
     if (j.kind === 'pointwise') q.pointwise.push({ answerId: j.answerId, pass: j.pass, score: j.score });
-    else if (j.kind === 'pairwise') q.pairwise.push({ firstId: j.firstId, secondId: j.secondId, pass: j.pass, verdict: j.verdict });
+    else if (j.kind === 'pairwise')
+      q.pairwise.push({ firstId: j.firstId, secondId: j.secondId, pass: j.pass, verdict: j.verdict });
     else q.rankings.push({ pass: j.pass, order: j.order });
   }
   return [...byId.values()];

@@ -37,19 +37,34 @@ export async function demo(opts: { config: string; keep?: boolean }) {
     process.stderr.write(`using the Temporal server already running at ${conn.options.address}\n`);
   } else {
     process.stderr.write('starting the Temporal dev server (DB .rloop/temporal.db, Web UI :8233) ...\n');
-    server = await startDevServer({ port: 7233, uiPort: (await portFree(8233)) ? 8233 : undefined, dbFile: '.rloop/temporal.db' });
+    server = await startDevServer({
+      port: 7233,
+      uiPort: (await portFree(8233)) ? 8233 : undefined,
+      dbFile: '.rloop/temporal.db',
+    });
     conn.options.address = server.address;
   }
 
   const simUrl = new URL(Object.values(config.endpoints)[0]!.baseURL);
   const simPort = Number(simUrl.port);
   const sim = (await portFree(simPort))
-    ? await startSimulator({ port: simPort, seed: config.campaign.seed, statePath: '.rloop/sim/state.json', jobDurationMs: 500 })
+    ? await startSimulator({
+        port: simPort,
+        seed: config.campaign.seed,
+        statePath: '.rloop/sim/state.json',
+        jobDurationMs: 500,
+      })
     : null;
-  process.stderr.write(sim ? `simulator (not a real model) at ${sim.url}\n` : `port ${simPort} is taken: assuming a simulator runs there\n`);
+  process.stderr.write(
+    sim
+      ? `simulator (not a real model) at ${sim.url}\n`
+      : `port ${simPort} is taken: assuming a simulator runs there\n`,
+  );
 
   const worker = await createWorker({
-    connection: server ? server.env.nativeConnection : await (await import('../temporal/connection')).connectWorker(conn),
+    connection: server
+      ? server.env.nativeConnection
+      : await (await import('../temporal/connection')).connectWorker(conn),
     namespace: conn.namespace,
     taskQueue: config.temporal.taskQueue,
     storageRoot: config.storage.root,
@@ -67,7 +82,9 @@ export async function demo(opts: { config: string; keep?: boolean }) {
       `\nWeb UI: ${ui}/namespaces/${conn.namespace}/workflows?query=campaign%3D%22${config.campaign.name}%22\n` +
         `artifacts: ${config.storage.root}/campaigns/${config.campaign.name}/\n` +
         `done in ${((Date.now() - t0) / 1000).toFixed(1)}s` +
-        (opts.keep ? ' — still serving; Ctrl-C to stop.\n' : ' — run `npx rloop dev` to browse this history in the Web UI.\n'),
+        (opts.keep
+          ? ' — still serving; Ctrl-C to stop.\n'
+          : ' — run `npx rloop dev` to browse this history in the Web UI.\n'),
     );
     if (opts.keep) await new Promise<void>((r) => process.once('SIGINT', () => r()));
   } finally {

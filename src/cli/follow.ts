@@ -34,7 +34,11 @@ async function tryQuery<T>(fn: () => Promise<T>): Promise<T | null> {
 }
 
 /** Follows a campaign until it completes, printing progress; returns every iteration's result. */
-export async function followCampaign(client: Client, campaign: string, opts: { json?: boolean } = {}): Promise<IterationResult[]> {
+export async function followCampaign(
+  client: Client,
+  campaign: string,
+  opts: { json?: boolean } = {},
+): Promise<IterationResult[]> {
   const handle = client.workflow.getHandle(campaignWorkflowId(campaign));
   const tty = process.stdout.isTTY && !opts.json;
   const started = Date.now();
@@ -69,7 +73,9 @@ export async function followCampaign(client: Client, campaign: string, opts: { j
 }
 
 export async function iterationResults(client: Client, status: CampaignStatus): Promise<IterationResult[]> {
-  return Promise.all(status.history.map((h) => client.workflow.getHandle(h.workflowId).result() as Promise<IterationResult>));
+  return Promise.all(
+    status.history.map((h) => client.workflow.getHandle(h.workflowId).result() as Promise<IterationResult>),
+  );
 }
 
 export function printSummary(results: IterationResult[]) {

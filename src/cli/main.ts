@@ -15,8 +15,10 @@ const program = new Command()
   .showHelpAfterError();
 
 const configOpt = () => new Option('-c, --config <file>', 'config file (YAML or JSON)').default(DEFAULT_CONFIG_PATH);
-const addressOpt = () => new Option('--address <host:port>', 'Temporal frontend address (default: TEMPORAL_ADDRESS, config, localhost:7233)');
-const namespaceOpt = () => new Option('--namespace <ns>', 'Temporal namespace (default: TEMPORAL_NAMESPACE, config, "default")');
+const addressOpt = () =>
+  new Option('--address <host:port>', 'Temporal frontend address (default: TEMPORAL_ADDRESS, config, localhost:7233)');
+const namespaceOpt = () =>
+  new Option('--namespace <ns>', 'Temporal namespace (default: TEMPORAL_NAMESPACE, config, "default")');
 
 program
   .command('dev')
@@ -73,7 +75,9 @@ program
   .option('--campaign-input', 'print a campaignWorkflow input instead')
   .action(async (opts) => {
     const config = await loadConfigOrExit(opts.config);
-    const out = opts.campaignInput ? { config } : { campaign: config.campaign.name, iteration: Number(opts.iteration), config };
+    const out = opts.campaignInput
+      ? { config }
+      : { campaign: config.campaign.name, iteration: Number(opts.iteration), config };
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
   });
 

@@ -9,7 +9,19 @@ const tokens = (u: UsageByRole) =>
 
 export function iterationTable(results: IterationResult[]): string {
   const table = new Table({
-    head: ['iter', 'questions', 'reliable', 'mean R_G', 'R_cons', 'R_sep', 'R_stab', 'answers', 'judgments', 'failed calls', 'tokens g/s/j'],
+    head: [
+      'iter',
+      'questions',
+      'reliable',
+      'mean R_G',
+      'R_cons',
+      'R_sep',
+      'R_stab',
+      'answers',
+      'judgments',
+      'failed calls',
+      'tokens g/s/j',
+    ],
     style: { head: [], border: [] },
   });
   for (const r of results) {
@@ -38,6 +50,9 @@ export function progressLine(iteration: number, total: number, p: IterationProgr
   const states = Object.values(p.shards);
   const done = states.filter((s) => s === 'done').length;
   const running = states.filter((s) => s === 'running').length;
-  const eta = done > 0 && done < p.shardsTotal ? ` · ETA ${Math.round(((elapsedMs / done) * (p.shardsTotal - done)) / 1000)}s` : '';
+  const eta =
+    done > 0 && done < p.shardsTotal
+      ? ` · ETA ${Math.round(((elapsedMs / done) * (p.shardsTotal - done)) / 1000)}s`
+      : '';
   return `iteration ${iteration + 1}/${total} · ${p.phase} · shards ${done}/${p.shardsTotal} done, ${running} running · ${p.questionsTotal} questions · ${secs}s${eta}`;
 }

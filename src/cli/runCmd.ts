@@ -2,11 +2,19 @@ import { resolveConnection, connectClient } from '../temporal/connection';
 import { loadConfigOrExit } from './configArg';
 import { followCampaign, printSummary, startCampaign } from './follow';
 
-export async function runCmd(opts: { config: string; address?: string; namespace?: string; detach?: boolean; json?: boolean }) {
+export async function runCmd(opts: {
+  config: string;
+  address?: string;
+  namespace?: string;
+  detach?: boolean;
+  json?: boolean;
+}) {
   const config = await loadConfigOrExit(opts.config);
   const client = await connectClient(resolveConnection(opts, config.temporal));
   const handle = await startCampaign(client, config);
-  process.stderr.write(`campaign ${config.campaign.name}: workflow ${handle.workflowId} (task queue ${config.temporal.taskQueue})\n`);
+  process.stderr.write(
+    `campaign ${config.campaign.name}: workflow ${handle.workflowId} (task queue ${config.temporal.taskQueue})\n`,
+  );
   if (opts.detach) return;
   const results = await followCampaign(client, config.campaign.name, { json: opts.json });
   if (opts.json) process.stdout.write(`${JSON.stringify(results)}\n`);

@@ -1,8 +1,15 @@
 import { startSimulator } from '../sim';
 
 export async function simCmd(opts: { port: string; host: string; seed: string; state: string }) {
-  const sim = await startSimulator({ port: Number(opts.port), host: opts.host, seed: Number(opts.seed), statePath: opts.state });
-  process.stderr.write(`simulator (not a real model) listening at ${sim.url} — state in ${opts.state}; Ctrl-C to stop\n`);
+  const sim = await startSimulator({
+    port: Number(opts.port),
+    host: opts.host,
+    seed: Number(opts.seed),
+    statePath: opts.state,
+  });
+  process.stderr.write(
+    `simulator (not a real model) listening at ${sim.url} — state in ${opts.state}; Ctrl-C to stop\n`,
+  );
   const stop = async () => {
     await sim.close();
     process.exit(0);

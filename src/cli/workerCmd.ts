@@ -16,6 +16,8 @@ export async function workerCmd(opts: { config: string; address?: string; namesp
     storageRoot: config?.storage.root ?? '.rloop/artifacts',
     cacheDir: config?.storage.cacheDir ?? '.rloop/cache',
   });
-  process.stderr.write(`worker on ${conn.options.address} namespace ${conn.namespace} task queue ${taskQueue}; Ctrl-C to stop\n`);
+  process.stderr.write(
+    `worker on ${conn.options.address} namespace ${conn.namespace} task queue ${taskQueue}; Ctrl-C to stop\n`,
+  );
   await worker.run();
 }

@@ -6,7 +6,10 @@ import { datasetOptionsSchema, reliabilityConfigSchema } from '../domain';
 
 const name = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'must be 1-63 letters, digits, ".", "_" or "-", starting with a letter or digit');
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/,
+    'must be 1-63 letters, digits, ".", "_" or "-", starting with a letter or digit',
+  );
 
 export const endpointSchema = z
   .object({
@@ -16,7 +19,12 @@ export const endpointSchema = z
       .regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable NAME (e.g. OPENAI_API_KEY), never the key itself')
       .optional()
       .describe('Name of the environment variable holding the API key. The key itself never goes in this file.'),
-    concurrency: z.int().min(1).max(4096).default(16).describe('Maximum requests in flight to this endpoint per worker.'),
+    concurrency: z
+      .int()
+      .min(1)
+      .max(4096)
+      .default(16)
+      .describe('Maximum requests in flight to this endpoint per worker.'),
     timeoutMs: z.int().min(100).max(3_600_000).default(120_000).describe('Per-request timeout in milliseconds.'),
     supportsJsonSchema: z
       .boolean()
@@ -64,17 +72,31 @@ export const regimeSchema = z.discriminatedUnion('kind', [
 ]);
 
 const pollInterval = z.int().min(1).max(86_400).default(30).describe('Seconds between status checks of a running job.');
-const jobTimeout = z.int().min(60).max(30 * 86_400).default(86_400).describe('Seconds before a job is cancelled as stuck.');
+const jobTimeout = z
+  .int()
+  .min(60)
+  .max(30 * 86_400)
+  .default(86_400)
+  .describe('Seconds before a job is cancelled as stuck.');
 
 export const trainerSchema = z.discriminatedUnion('backend', [
-  z.object({ backend: z.literal('none') }).strict().describe('Write the datasets only; train elsewhere.'),
+  z
+    .object({ backend: z.literal('none') })
+    .strict()
+    .describe('Write the datasets only; train elsewhere.'),
   z
     .object({
       backend: z.literal('openai'),
       endpoint: name.describe('Endpoint whose baseURL/apiKeyEnv serve the fine-tuning API (OpenAI or compatible).'),
-      method: z.enum(['supervised', 'dpo', 'reinforcement']).optional().describe('Fine-tuning method; the solver always uses dpo.'),
+      method: z
+        .enum(['supervised', 'dpo', 'reinforcement'])
+        .optional()
+        .describe('Fine-tuning method; the solver always uses dpo.'),
       suffix: z.string().max(40).optional().describe('Suffix of the fine-tuned model name.'),
-      hyperparameters: z.record(z.string(), z.union([z.number(), z.string()])).optional().describe('Passed through to the API.'),
+      hyperparameters: z
+        .record(z.string(), z.union([z.number(), z.string()]))
+        .optional()
+        .describe('Passed through to the API.'),
       pollIntervalSeconds: pollInterval,
       timeoutSeconds: jobTimeout,
     })
@@ -100,7 +122,10 @@ export const trainerSchema = z.discriminatedUnion('backend', [
     .object({
       backend: z.literal('http'),
       url: z.url().describe('POST a job here; the response gives its status URL (see README for the JSON contract).'),
-      apiKeyEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable NAME').optional(),
+      apiKeyEnv: z
+        .string()
+        .regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable NAME')
+        .optional(),
       pollIntervalSeconds: pollInterval,
       timeoutSeconds: jobTimeout,
     })
@@ -186,14 +211,22 @@ export const configSchema = z
     storage: z
       .object({
         kind: z.literal('fs').default('fs'),
-        root: z.string().min(1).default('.rloop/artifacts').describe('Artifact root directory (shared by all workers).'),
+        root: z
+          .string()
+          .min(1)
+          .default('.rloop/artifacts')
+          .describe('Artifact root directory (shared by all workers).'),
         cacheDir: z.string().min(1).default('.rloop/cache').describe('Request cache directory.'),
       })
       .strict()
       .prefault({}),
     temporal: z
       .object({
-        address: z.string().min(1).optional().describe('host:port; TEMPORAL_ADDRESS overrides; default localhost:7233.'),
+        address: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('host:port; TEMPORAL_ADDRESS overrides; default localhost:7233.'),
         namespace: z.string().min(1).optional().describe('Namespace; TEMPORAL_NAMESPACE overrides; default "default".'),
         taskQueue: z.string().min(1).default('rloop').describe('Task queue of workflows and activities.'),
       })

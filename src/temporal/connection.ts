@@ -23,7 +23,8 @@ export function resolveConnection(
   env: NodeJS.ProcessEnv = process.env,
 ): ResolvedConnection {
   const loaded = loadClientConnectConfig({ overrideEnvVars: env as Record<string, string> });
-  const address = flags.address ?? env.TEMPORAL_ADDRESS ?? fromConfig.address ?? loaded.connectionOptions.address ?? 'localhost:7233';
+  const address =
+    flags.address ?? env.TEMPORAL_ADDRESS ?? fromConfig.address ?? loaded.connectionOptions.address ?? 'localhost:7233';
   const namespace = flags.namespace ?? env.TEMPORAL_NAMESPACE ?? fromConfig.namespace ?? loaded.namespace ?? 'default';
   return { options: { ...loaded.connectionOptions, address }, namespace };
 }

@@ -59,7 +59,13 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSt
     staticSummary: `${campaign}: iteration ${iteration}`,
   });
   current = null;
-  const record: IterationRecord = { iteration, workflowId, models: result.models, manifest: result.manifest, ...headline(result.reliability) };
+  const record: IterationRecord = {
+    iteration,
+    workflowId,
+    models: result.models,
+    manifest: result.manifest,
+    ...headline(result.reliability),
+  };
   const nextHistory = [...history, record].slice(-MAX_HISTORY);
   upsertMemo({ lastIteration: iteration, ...headline(result.reliability) });
 

@@ -10,7 +10,12 @@ export function validConfig(raw: unknown): RloopConfig {
     return parseConfigObject(raw, 'workflow input config');
   } catch (err) {
     if (err instanceof ConfigError) {
-      throw ApplicationFailure.create({ message: err.message, type: 'Config.Invalid', nonRetryable: true, details: [err.problems] });
+      throw ApplicationFailure.create({
+        message: err.message,
+        type: 'Config.Invalid',
+        nonRetryable: true,
+        details: [err.problems],
+      });
     }
     throw err;
   }

@@ -49,7 +49,17 @@ export async function iterationWorkflow(input: IterationInput): Promise<Iteratio
       const firstIndex = shard * shardSize;
       const result = await executeChild(shardWorkflow, {
         workflowId: `${workflowInfo().workflowId}/shard-${shard}`,
-        args: [{ campaign, iteration: input.iteration, shard, firstIndex, count: Math.min(shardSize, total - firstIndex), config, models }],
+        args: [
+          {
+            campaign,
+            iteration: input.iteration,
+            shard,
+            firstIndex,
+            count: Math.min(shardSize, total - firstIndex),
+            config,
+            models,
+          },
+        ],
         staticSummary: `shard ${shard}: questions ${shard * shardSize}..${Math.min(total, (shard + 1) * shardSize) - 1}`,
       });
       progress.shards[shard] = 'done';

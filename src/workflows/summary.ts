@@ -5,7 +5,15 @@ export const emptySums = (): MetricSums => ({ n: 0, sum: 0 });
 export const mean = (s: MetricSums): number | null => (s.n > 0 ? s.sum / s.n : null);
 
 export function emptyReliability(): ReliabilitySummary {
-  return { questions: 0, passed: 0, rCons: emptySums(), rSep: emptySums(), rStab: emptySums(), reward: emptySums(), failReasons: {} };
+  return {
+    questions: 0,
+    passed: 0,
+    rCons: emptySums(),
+    rSep: emptySums(),
+    rStab: emptySums(),
+    reward: emptySums(),
+    failReasons: {},
+  };
 }
 
 const addSums = (a: MetricSums, b: MetricSums): MetricSums => ({ n: a.n + b.n, sum: a.sum + b.sum });
@@ -60,7 +68,9 @@ export function shardTotals(results: ShardResult[]) {
   return { reliability, usage, counts };
 }
 
-export function headline(r: ReliabilitySummary): Pick<IterationRecord, 'questions' | 'passed' | 'meanReward' | 'meanCons' | 'meanSep' | 'meanStab'> {
+export function headline(
+  r: ReliabilitySummary,
+): Pick<IterationRecord, 'questions' | 'passed' | 'meanReward' | 'meanCons' | 'meanSep' | 'meanStab'> {
   return {
     questions: r.questions,
     passed: r.passed,

@@ -1,7 +1,10 @@
 import type { RloopConfigInput } from '../../src/config';
 
 /** A small config whose every role is served by the simulator at `simUrl`. */
-export function simConfig(simUrl: string, overrides: { campaign?: Partial<RloopConfigInput['campaign']>; taskQueue?: string } = {}): RloopConfigInput {
+export function simConfig(
+  simUrl: string,
+  overrides: { campaign?: Partial<RloopConfigInput['campaign']>; taskQueue?: string } = {},
+): RloopConfigInput {
   return {
     campaign: { name: 'test', iterations: 1, questionsPerIteration: 8, shardSize: 4, seed: 7, ...overrides.campaign },
     endpoints: { sim: { baseURL: simUrl, concurrency: 16, timeoutMs: 10_000 } },

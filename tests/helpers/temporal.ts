@@ -40,7 +40,10 @@ export function tempDir(prefix = 'rloop-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-export async function testWorker(t: TestTemporal, opts: { taskQueue: string; dir: string; env?: NodeJS.ProcessEnv }): Promise<Worker> {
+export async function testWorker(
+  t: TestTemporal,
+  opts: { taskQueue: string; dir: string; env?: NodeJS.ProcessEnv },
+): Promise<Worker> {
   return createWorker({
     connection: t.nativeConnection,
     taskQueue: opts.taskQueue,

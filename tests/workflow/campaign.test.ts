@@ -29,7 +29,11 @@ describe('campaignWorkflow', () => {
   it('runs every iteration, continuing as new between them, and records the lineage', async () => {
     const name = uniqueId('camp');
     const config = simConfig(sim.url, { campaign: { name, iterations: 3, questionsPerIteration: 4 }, taskQueue });
-    const handle = await t.client.workflow.start('campaignWorkflow', { taskQueue, workflowId: `campaign-${name}`, args: [{ config }] });
+    const handle = await t.client.workflow.start('campaignWorkflow', {
+      taskQueue,
+      workflowId: `campaign-${name}`,
+      args: [{ config }],
+    });
     const status = (await handle.result()) as CampaignStatus;
 
     expect(status.history.map((h) => h.workflowId)).toEqual([0, 1, 2].map((i) => `campaign-${name}-iter-${i}`));
@@ -41,7 +45,8 @@ describe('campaignWorkflow', () => {
 
     // Three runs of the same workflow id: the first two ended in continue-as-new.
     const runs: string[] = [];
-    for await (const wf of t.client.workflow.list({ query: `WorkflowId = "campaign-${name}"` })) runs.push(wf.status.name);
+    for await (const wf of t.client.workflow.list({ query: `WorkflowId = "campaign-${name}"` }))
+      runs.push(wf.status.name);
     expect(runs.sort()).toEqual(['COMPLETED', 'CONTINUED_AS_NEW', 'CONTINUED_AS_NEW']);
 
     // The status query answers on the completed run too.

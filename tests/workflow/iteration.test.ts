@@ -49,20 +49,31 @@ describe('iterationWorkflow', () => {
 
     // 8 questions; 2 strong + 2 weak answers each = 32; 3 pointwise passes each = 96; 2 shards of 4.
     expect(result.shards).toBe(2);
-    expect(result.counts).toEqual({ questions: 8, failedQuestions: 0, answers: 32, failedAnswers: 0, judgments: 96, failedJudgments: 0 });
+    expect(result.counts).toEqual({
+      questions: 8,
+      failedQuestions: 0,
+      answers: 32,
+      failedAnswers: 0,
+      judgments: 96,
+      failedJudgments: 0,
+    });
     expect(result.reliability.questions).toBe(8);
     expect(sim.stats().routes[CHAT]).toBe(8 + 32 + 96);
     expect(result.usage.judge?.calls).toBe(96);
 
     // The artifacts are real files whose rows match the counts, read back with sha256 verification.
     const store = createArtifactStore({ kind: 'fs', root: join(dir, 'artifacts') });
-    const manifest = await store.getJson<{ shards: IterationResult[] & Array<{ questions: { ref: never } }> }>(result.manifest);
+    const manifest = await store.getJson<{ shards: IterationResult[] & Array<{ questions: { ref: never } }> }>(
+      result.manifest,
+    );
     expect(manifest.shards).toHaveLength(2);
     let questions = 0;
     let answers = 0;
     let judgments = 0;
     let reports = 0;
-    for (const shard of manifest.shards as unknown as Array<Record<'questions' | 'answers' | 'judgments' | 'reports', { ref: Parameters<typeof store.getJsonl>[0] }>>) {
+    for (const shard of manifest.shards as unknown as Array<
+      Record<'questions' | 'answers' | 'judgments' | 'reports', { ref: Parameters<typeof store.getJsonl>[0] }>
+    >) {
       const q = await store.getJsonl<QuestionRow>(shard.questions.ref);
       const a = await store.getJsonl<AnswerRow>(shard.answers.ref);
       const j = await store.getJsonl<JudgmentRow>(shard.judgments.ref);
@@ -100,7 +111,11 @@ describe('iterationWorkflow', () => {
     const campaign = uniqueId('cache');
     const config = simConfig(sim.url, { campaign: { name: campaign }, taskQueue });
     const run = (id: string) =>
-      t.client.workflow.execute('iterationWorkflow', { taskQueue, workflowId: id, args: [{ iteration: 0, config }] }) as Promise<IterationResult>;
+      t.client.workflow.execute('iterationWorkflow', {
+        taskQueue,
+        workflowId: id,
+        args: [{ iteration: 0, config }],
+      }) as Promise<IterationResult>;
     sim.resetStats();
     const first = await run(`campaign-${campaign}-iter-0`);
     const calls = sim.stats().routes[CHAT];
@@ -112,7 +127,9 @@ describe('iterationWorkflow', () => {
   });
 
   it('rejects an invalid config at once with a non-retryable failure naming the path', async () => {
-    const config = simConfig(sim.url, { taskQueue }) as { roles: { solver: { regimes: Array<{ temperature: number }> } } };
+    const config = simConfig(sim.url, { taskQueue }) as {
+      roles: { solver: { regimes: Array<{ temperature: number }> } };
+    };
     config.roles.solver.regimes[1]!.temperature = 7;
     const err = await t.client.workflow
       .execute('iterationWorkflow', { taskQueue, workflowId: uniqueId('bad'), args: [{ iteration: 0, config }] })

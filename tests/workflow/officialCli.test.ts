@@ -41,7 +41,10 @@ describe('official temporal CLI', () => {
     expect(cli, 'scripts/setup.mjs should have found or installed the Temporal CLI').toBeTruthy();
     const campaign = uniqueId('cli');
     const configPath = join(dir, 'rloop.config.yaml');
-    writeFileSync(configPath, stringify(simConfig(sim.url, { campaign: { name: campaign, questionsPerIteration: 4 }, taskQueue })));
+    writeFileSync(
+      configPath,
+      stringify(simConfig(sim.url, { campaign: { name: campaign, questionsPerIteration: 4 }, taskQueue })),
+    );
 
     // `rloop input` turns the YAML config into the workflow's JSON input (defaults applied).
     const { stdout: input } = await run('node', ['bin/rloop.js', 'input', '--config', configPath, '--iteration', '0'], {
@@ -52,15 +55,32 @@ describe('official temporal CLI', () => {
 
     const workflowId = `campaign-${campaign}-iter-0`;
     await run(cli!, [
-      'workflow', 'start', '--address', t.address, '--type', 'iterationWorkflow', '--task-queue', taskQueue,
-      '--workflow-id', workflowId, '--input-file', inputPath,
+      'workflow',
+      'start',
+      '--address',
+      t.address,
+      '--type',
+      'iterationWorkflow',
+      '--task-queue',
+      taskQueue,
+      '--workflow-id',
+      workflowId,
+      '--input-file',
+      inputPath,
     ]);
     const result = (await t.client.workflow.getHandle(workflowId).result()) as IterationResult;
     expect(result.counts.questions).toBe(4);
     expect(result.campaign).toBe(campaign);
 
     const { stdout: listed } = await run(cli!, [
-      'workflow', 'list', '--address', t.address, '--query', `campaign = "${campaign}"`, '--output', 'json',
+      'workflow',
+      'list',
+      '--address',
+      t.address,
+      '--query',
+      `campaign = "${campaign}"`,
+      '--output',
+      'json',
     ]);
     const ids = (JSON.parse(listed) as Array<{ execution: { workflowId: string } }>).map((w) => w.execution.workflowId);
     expect(ids).toContain(workflowId);

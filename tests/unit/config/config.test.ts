@@ -63,14 +63,21 @@ describe('config', () => {
   });
 
   it('rejects a solver without both strong and weak regimes, and unknown endpoints', () => {
-    const ps = problems(valid.replace('tag: weak', 'tag: strong').replace('endpoint: local, model: g', 'endpoint: gone, model: g'));
+    const ps = problems(
+      valid.replace('tag: weak', 'tag: strong').replace('endpoint: local, model: g', 'endpoint: gone, model: g'),
+    );
     const text = ps.map((p) => `${p.path}: ${p.message}`);
     expect(text).toContain('roles.solver.regimes: needs at least one regime tagged strong and one tagged weak');
     expect(text.some((t) => t.startsWith('roles.generator.endpoint: unknown endpoint "gone"'))).toBe(true);
   });
 
   it('refuses an API key written where an env variable name belongs', () => {
-    const ps = problems(valid.replace('baseURL: "http://127.0.0.1:8000/v1"', 'baseURL: "http://127.0.0.1:8000/v1", apiKeyEnv: "sk-abc123"'));
+    const ps = problems(
+      valid.replace(
+        'baseURL: "http://127.0.0.1:8000/v1"',
+        'baseURL: "http://127.0.0.1:8000/v1", apiKeyEnv: "sk-abc123"',
+      ),
+    );
     expect(ps[0]?.path).toBe('endpoints.local.apiKeyEnv');
   });
 
@@ -90,7 +97,9 @@ describe('config', () => {
   it('`rloop run --config bad.yaml` prints every problem and exits 2 without connecting anywhere', async () => {
     const p = join(dir, 'bad.yaml');
     writeFileSync(p, valid.replace('temperature: 1.5 }', 'temperature: 2.5 }'));
-    const err = await run('node', ['bin/rloop.js', 'run', '--config', p, '--address', '127.0.0.1:1']).catch((e: unknown) => e);
+    const err = await run('node', ['bin/rloop.js', 'run', '--config', p, '--address', '127.0.0.1:1']).catch(
+      (e: unknown) => e,
+    );
     const e = err as { code: number; stderr: string };
     expect(e.code).toBe(2);
     expect(e.stderr).toContain('roles.solver.regimes[1].temperature: must be <= 2 (line 12)');
