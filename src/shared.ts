@@ -48,6 +48,8 @@ export interface ShardInput {
   count: number;
   config: RloopConfig;
   models: ModelLineage;
+  /** Set for gate runs (e.g. the new generator's check batch): keeps their artifacts and ids apart. */
+  label?: string;
 }
 
 /** What one step of one shard did, kept small: counts and a ref to the artifact holding the rows. */

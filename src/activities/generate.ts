@@ -14,7 +14,7 @@ export async function generateQuestions(ctx: ActivityContext, input: ShardInput)
   const usage = ctx.newUsage();
   const indices = Array.from({ length: input.count }, (_, i) => input.firstIndex + i);
   const outcomes = await runCalls('generate', indices, async (index, signal) => {
-    const prompt = generatorMessages({ topic: role.topic, index });
+    const prompt = generatorMessages({ topic: role.topic });
     const res = await client.structured({
       role: 'generator',
       messages: prompt,
@@ -22,7 +22,7 @@ export async function generateQuestions(ctx: ActivityContext, input: ShardInput)
       schema: generatedQuestionSchema,
       temperature: role.temperature,
       maxTokens: role.maxTokens,
-      sampleIndex: sampleIndex(config.campaign.seed, campaign, iteration, 'generate', index),
+      sampleIndex: sampleIndex(config.campaign.seed, campaign, iteration, input.label ?? '', 'generate', index),
       signal,
     });
     usage.add('generator', res.usage);
@@ -31,15 +31,15 @@ export async function generateQuestions(ctx: ActivityContext, input: ShardInput)
   const rows: QuestionRow[] = outcomes.map((o, i) => {
     const index = indices[i]!;
     return {
-      questionId: `it${iteration}-q${index}`,
+      questionId: `it${iteration}-${input.label ? `${input.label}-` : ''}q${index}`,
       index,
       generatorModel: models.generator,
-      prompt: o.value?.prompt ?? generatorMessages({ topic: role.topic, index }),
+      prompt: o.value?.prompt ?? generatorMessages({ topic: role.topic }),
       question: o.value?.question ?? null,
       error: o.error,
     };
   });
-  const ref = await ctx.store.putJsonl(shardKey(campaign, iteration, 'questions', input.shard), rows);
+  const ref = await ctx.store.putJsonl(shardKey(input, 'questions'), rows);
   const ok = rows.filter((r) => r.question !== null).length;
   return { ref, ok, failed: rows.length - ok, usage: usage.byRole() };
 }

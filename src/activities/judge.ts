@@ -169,7 +169,7 @@ export async function judgeAnswers(
       };
     return { kind: 'ranking', questionId: job.questionId, pass: job.pass, order: null, error: o.error };
   });
-  const ref = await ctx.store.putJsonl(shardKey(campaign, iteration, 'judgments', input.shard), rows);
+  const ref = await ctx.store.putJsonl(shardKey(input, 'judgments'), rows);
   const failed = rows.filter((r) => r.error !== null).length;
   return { ref, ok: rows.length - failed, failed, usage: usage.byRole() };
 }

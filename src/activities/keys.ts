@@ -1,6 +1,9 @@
 // Where an iteration's artifacts live in the store.
+import type { ShardInput } from '../shared';
+
 export const iterationPrefix = (campaign: string, iteration: number) =>
   `campaigns/${campaign}/iter-${String(iteration).padStart(4, '0')}`;
 
-export const shardKey = (campaign: string, iteration: number, step: string, shard: number) =>
-  `${iterationPrefix(campaign, iteration)}/${step}/shard-${String(shard).padStart(4, '0')}.jsonl`;
+/** One step's artifact of one shard; gate runs (label) keep their own folder. */
+export const shardKey = (input: Pick<ShardInput, 'campaign' | 'iteration' | 'shard' | 'label'>, step: string) =>
+  `${iterationPrefix(input.campaign, input.iteration)}/${input.label ? `${input.label}/` : ''}${step}/shard-${String(input.shard).padStart(4, '0')}.jsonl`;

@@ -56,7 +56,7 @@ export async function sampleAnswers(
       ...(o.value?.candidates ? { candidates: o.value.candidates } : {}),
     };
   });
-  const ref = await ctx.store.putJsonl(shardKey(campaign, iteration, 'answers', input.shard), rows);
+  const ref = await ctx.store.putJsonl(shardKey(input, 'answers'), rows);
   const ok = rows.filter((r) => r.text !== null).length;
   return { ref, ok, failed: rows.length - ok, usage: usage.byRole() };
 }

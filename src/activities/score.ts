@@ -65,6 +65,6 @@ export async function scoreReliability(
     }
     return { questionId: qj.questionId, question: text.get(qj.questionId) ?? '', report };
   });
-  const ref = await ctx.store.putJsonl(shardKey(campaign, iteration, 'reports', input.shard), rows);
+  const ref = await ctx.store.putJsonl(shardKey(input, 'reports'), rows);
   return { ref, ok: rows.length, failed: 0, usage: {}, summary };
 }

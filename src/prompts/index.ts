@@ -14,7 +14,11 @@ export const generatedQuestionSchema = z.object({
   question: z.string().min(1).max(8000),
 });
 
-export function generatorMessages(opts: { topic?: string; index: number }): ChatMessage[] {
+/**
+ * The generator prompt. The same for every question of a batch (samples differ by their seed), so the batch is
+ * one group for GRPO-style advantage normalisation.
+ */
+export function generatorMessages(opts: { topic?: string }): ChatMessage[] {
   const topic = opts.topic ? `\nTopic guidance: ${opts.topic}` : '';
   return [
     {
@@ -24,7 +28,7 @@ export function generatorMessages(opts: { topic?: string; index: number }): Chat
         'judged reliably: a careful grader should be able to tell a good answer from a poor one.' +
         topic,
     },
-    { role: 'user', content: `Write question #${opts.index}. Return it in the "question" field.` },
+    { role: 'user', content: 'Write one new question. Return it in the "question" field.' },
   ];
 }
 
