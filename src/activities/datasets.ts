@@ -1,0 +1,140 @@
+// Step 5 inputs: the iteration's datasets, built by the pure domain builders from the shards' artifacts.
+// Reliable questions are split deterministically into a training part and a holdout for the promotion gate.
+import {
+  buildGeneratorRows,
+  buildQuestionPreferencePairs,
+  buildSolverPreferencePairs,
+  seedFrom,
+  toGeneratorSftRows,
+  toOpenAiPreferenceRows,
+  toTrlPreferenceRows,
+  type SolverItem,
+} from '../domain';
+import { solverMessages } from '../prompts';
+import type { ArtifactRef, ShardResult } from '../shared';
+import type { RloopConfig } from '../config';
+import type { ActivityContext } from './context';
+import { iterationPrefix } from './keys';
+import type { AnswerRow, QuestionRow, ReportRow } from './rows';
+
+export type DatasetFormat =
+  | 'solver.trl-dpo'
+  | 'solver.openai-dpo'
+  | 'generator.rl'
+  | 'generator.trl-dpo'
+  | 'generator.openai-dpo'
+  | 'generator.sft';
+
+export interface HoldoutRow {
+  questionId: string;
+  question: string;
+}
+
+export interface DatasetsResult {
+  datasets: Partial<Record<DatasetFormat, ArtifactRef>>;
+  holdout: ArtifactRef;
+  counts: { solverPairs: number; generatorRows: number; generatorPairs: number; sftRows: number; holdout: number; duplicates: number };
+}
+
+/** Deterministic split: a reliable question is held out when its hash falls under the fraction. */
+export function isHoldout(config: RloopConfig, questionId: string): boolean {
+  return seedFrom(config.campaign.seed, 'holdout', questionId) / 2 ** 32 < config.promotion.holdoutFraction;
+}
+
+export async function buildDatasets(
+  ctx: ActivityContext,
+  input: { campaign: string; iteration: number; config: RloopConfig; manifest: ArtifactRef },
+): Promise<DatasetsResult> {
+  const { config, campaign, iteration } = input;
+  const manifest = await ctx.store.getJson<{ shards: ShardResult[] }>(input.manifest);
+  const questions: QuestionRow[] = [];
+  const answers: AnswerRow[] = [];
+  const reports: ReportRow[] = [];
+  for (const shard of manifest.shards) {
+    const [q, a, r] = await Promise.all([
+      ctx.store.getJsonl<QuestionRow>(shard.questions.ref),
+      ctx.store.getJsonl<AnswerRow>(shard.answers.ref),
+      ctx.store.getJsonl<ReportRow>(shard.reports.ref),
+    ]);
+    questions.push(...q);
+    answers.push(...a);
+    reports.push(...r);
+  }
+  const reportById = new Map(reports.map((r) => [r.questionId, r]));
+  const answersById = new Map<string, Array<{ answerId: string; text: string }>>();
+  for (const a of answers) {
+    if (a.text === null) continue;
+    answersById.set(a.questionId, [...(answersById.get(a.questionId) ?? []), { answerId: a.answerId, text: a.text }]);
+  }
+
+  const holdout: HoldoutRow[] = [];
+  const solverItems: SolverItem[] = [];
+  for (const r of reports) {
+    if (r.report.passed && isHoldout(config, r.questionId)) {
+      holdout.push({ questionId: r.questionId, question: r.question });
+      continue;
+    }
+    solverItems.push({
+      questionId: r.questionId,
+      question: r.question,
+      report: r.report,
+      answers: answersById.get(r.questionId) ?? [],
+    });
+  }
+  // The solver is trained on exactly the messages it is sampled with (delimited, escaped question).
+  const questionText = new Map(solverItems.map((i) => [i.questionId, i.question]));
+  const pairs = buildSolverPreferencePairs(solverItems, config.datasets).map((p) => ({
+    ...p,
+    prompt: solverMessages(questionText.get(p.sourceId)!),
+  }));
+
+  const generatorRows = buildGeneratorRows(
+    questions.flatMap((q) =>
+      q.question === null
+        ? []
+        : [
+            {
+              questionId: q.questionId,
+              groupId: `iter-${iteration}`,
+              prompt: q.prompt,
+              question: q.question,
+              reward: reportById.get(q.questionId)?.report.reward ?? null,
+            },
+          ],
+    ),
+    config.datasets,
+  );
+  const generatorPairs = buildQuestionPreferencePairs(generatorRows, config.datasets);
+  const sft = toGeneratorSftRows(generatorRows, config.datasets);
+
+  const prefix = `${iterationPrefix(campaign, iteration)}/datasets`;
+  const put = (name: string, rows: unknown[]) => ctx.store.putJsonl(`${prefix}/${name}.jsonl`, rows);
+  const [solverTrl, solverOpenai, genRl, genTrl, genOpenai, genSft, holdoutRef] = await Promise.all([
+    put('solver.trl-dpo', toTrlPreferenceRows(pairs)),
+    put('solver.openai-dpo', toOpenAiPreferenceRows(pairs)),
+    put('generator.rl', generatorRows),
+    put('generator.trl-dpo', toTrlPreferenceRows(generatorPairs)),
+    put('generator.openai-dpo', toOpenAiPreferenceRows(generatorPairs)),
+    put('generator.sft', sft),
+    put('holdout', holdout),
+  ]);
+  return {
+    datasets: {
+      'solver.trl-dpo': solverTrl,
+      'solver.openai-dpo': solverOpenai,
+      'generator.rl': genRl,
+      'generator.trl-dpo': genTrl,
+      'generator.openai-dpo': genOpenai,
+      'generator.sft': genSft,
+    },
+    holdout: holdoutRef,
+    counts: {
+      solverPairs: pairs.length,
+      generatorRows: generatorRows.length,
+      generatorPairs: generatorPairs.length,
+      sftRows: sft.length,
+      holdout: holdout.length,
+      duplicates: generatorRows.filter((r) => r.duplicateOf !== null).length,
+    },
+  };
+}
