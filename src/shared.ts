@@ -1,9 +1,10 @@
 // Messages, search-attribute keys and the small types that cross the workflow boundary. Imported by the
 // workflows, the worker and the CLI alike, so names and shapes cannot drift apart.
 import { defineSearchAttributeKey } from '@temporalio/common';
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { RloopConfig, RloopConfigInput } from './config';
 import type { ArtifactRef } from './store';
+import type { JobRef, JobState, TrainerRole } from './trainers';
 
 export type { ArtifactRef };
 
@@ -83,6 +84,46 @@ export interface ShardResult {
   reports: StepResult & { summary: ReliabilitySummary };
 }
 
+export type DatasetFormat =
+  | 'solver.trl-dpo'
+  | 'solver.openai-dpo'
+  | 'generator.rl'
+  | 'generator.trl-dpo'
+  | 'generator.openai-dpo'
+  | 'generator.sft';
+
+export interface TrainingInput {
+  campaign: string;
+  iteration: number;
+  config: RloopConfig;
+  role: TrainerRole;
+  idempotencyKey: string;
+  baseModel: string;
+  datasets: Partial<Record<DatasetFormat, ArtifactRef>>;
+  /** Set when the polling workflow continued as new. */
+  job?: JobRef;
+  deadline?: number;
+}
+
+export interface TrainingOutcome {
+  role: TrainerRole;
+  job: JobRef | null;
+  state: JobState | 'skipped';
+  modelId: string | null;
+  message: string | null;
+  logs: ArtifactRef | null;
+}
+
+export interface PromotionDecision {
+  promoted: boolean;
+  candidate: string | null;
+  reason: string;
+  /** Solver: win rate over the current model with its Wilson interval. Generator: mean R_G of its check batch. */
+  winRate?: number | null;
+  interval?: [number, number];
+  meanReward?: number | null;
+}
+
 export interface IterationResult {
   campaign: string;
   iteration: number;
@@ -100,11 +141,29 @@ export interface IterationResult {
   usage: UsageByRole;
   /** JSON artifact listing every shard's artifact refs. */
   manifest: ArtifactRef;
+  /** Why the iteration stopped before training (budget, judge audit), or null. */
+  stoppedReason: string | null;
+  audit: { accuracy: number | null; positionBiasRate: number | null; passed: boolean; reason: string } | null;
+  datasets: {
+    refs: Partial<Record<DatasetFormat, ArtifactRef>>;
+    counts: {
+      solverPairs: number;
+      generatorRows: number;
+      generatorPairs: number;
+      sftRows: number;
+      holdout: number;
+      duplicates: number;
+    };
+  } | null;
+  training: Partial<Record<TrainerRole, TrainingOutcome>>;
+  promotion: Partial<Record<TrainerRole, PromotionDecision>>;
+  /** The models the next iteration uses. */
+  nextModels: ModelLineage;
 }
 
-export type ShardStatus = 'pending' | 'running' | 'done' | 'failed';
+export type ShardStatus = 'pending' | 'running' | 'done' | 'failed' | 'skipped';
 export interface IterationProgress {
-  phase: 'starting' | 'shards' | 'summarising' | 'done';
+  phase: 'starting' | 'shards' | 'summarising' | 'audit' | 'datasets' | 'training' | 'promotion' | 'done';
   shardsTotal: number;
   shards: Record<number, ShardStatus>;
   questionsTotal: number;
@@ -116,8 +175,25 @@ export interface ShardProgress {
 export const iterationProgressQuery = defineQuery<IterationProgress>('progress');
 export const shardProgressQuery = defineQuery<ShardProgress>('shardProgress');
 
+export interface Thresholds {
+  minCons: number;
+  minSep: number;
+  minStab: number;
+  minReward: number;
+}
+
 export interface CampaignInput {
   config: RloopConfigInput;
+  /** Thresholds changed by the setThresholds update; they override the config's from the next iteration on. */
+  thresholds?: Thresholds;
+  paused?: boolean;
+  /**
+   * Start from the campaign's saved state (next iteration, lineage, thresholds) in the artifact store, as the
+   * nightly schedule does; without it a campaign starts at iteration 0.
+   */
+  resume?: boolean;
+  /** Iterations this run does before it completes (a schedule runs one per night); default: all that are left. */
+  iterationsPerRun?: number;
   /** Next iteration to run (0-based). */
   nextIteration?: number;
   lineage?: ModelLineage;
@@ -137,8 +213,21 @@ export interface IterationRecord {
   manifest: ArtifactRef;
 }
 
+/** What a campaign saves after each iteration, so a later run (nightly schedule, `rloop run --resume`) goes on. */
+export interface CampaignState {
+  campaign: string;
+  nextIteration: number;
+  lineage: ModelLineage;
+  thresholds: Thresholds;
+  history: IterationRecord[];
+}
+
 export interface CampaignStatus {
   campaign: string;
+  paused: boolean;
+  thresholds: Thresholds;
+  /** Why the campaign ended early (stop requested, judge audit failed), or null. */
+  endedReason: string | null;
   nextIteration: number;
   iterations: number;
   current: { iteration: number; workflowId: string } | null;
@@ -148,3 +237,7 @@ export interface CampaignStatus {
 
 export const campaignStatusQuery = defineQuery<CampaignStatus>('status');
 export const stopCampaignSignal = defineSignal('stopAfterCurrentIteration');
+export const pauseCampaignSignal = defineSignal('pause');
+export const resumeCampaignSignal = defineSignal('resume');
+/** Changes reliability thresholds from the next iteration on; the validator rejects bad values with a reason. */
+export const setThresholdsUpdate = defineUpdate<Thresholds, [Partial<Thresholds>]>('setThresholds');

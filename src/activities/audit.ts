@@ -31,14 +31,20 @@ export async function auditJudge(
     anchors = parseAnchors(await readFile(file, 'utf8'), file);
   } catch (err) {
     // A missing or malformed anchors file is bad input: fail at once, naming the file and line.
-    const message = err instanceof ConfigError ? err.message : `cannot read anchors file ${file}: ${(err as Error).message}`;
+    const message =
+      err instanceof ConfigError ? err.message : `cannot read anchors file ${file}: ${(err as Error).message}`;
     throw ApplicationFailure.create({ message, type: 'Config.Invalid', nonRetryable: true });
   }
   const usage = ctx.newUsage();
   const h2h = await headToHead(
     ctx,
     config,
-    anchors.map((a) => ({ id: a.id, question: a.question, a: { id: `${a.id}-better`, text: a.better }, b: { id: `${a.id}-worse`, text: a.worse } })),
+    anchors.map((a) => ({
+      id: a.id,
+      question: a.question,
+      a: { id: `${a.id}-better`, text: a.better },
+      b: { id: `${a.id}-worse`, text: a.worse },
+    })),
     config.audit.passes,
     [input.campaign, input.iteration, 'audit'],
     usage,
@@ -55,7 +61,9 @@ export async function auditJudge(
     interval: h2h.interval,
     positionBiasRate: h2h.positionBiasRate,
     passed: failures.length === 0,
-    reason: failures.length ? failures.join('; ') : `judge accuracy ${h2h.winRate?.toFixed(3)} on ${anchors.length} anchors`,
+    reason: failures.length
+      ? failures.join('; ')
+      : `judge accuracy ${h2h.winRate?.toFixed(3)} on ${anchors.length} anchors`,
     usage: usage.byRole(),
   };
 }

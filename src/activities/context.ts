@@ -9,6 +9,8 @@ export interface ActivityDeps {
   store: ArtifactStore;
   cache?: RequestCache;
   env?: NodeJS.ProcessEnv;
+  /** Local folder for trainer job outputs (command backend: logs, model_id.txt). */
+  jobsDir?: string;
 }
 
 export class UsageTally {
@@ -23,14 +25,19 @@ export class UsageTally {
 
 export interface ActivityContext {
   store: ArtifactStore;
+  env: NodeJS.ProcessEnv;
+  jobsDir: string;
   clients: ModelClients;
   newUsage(): UsageTally;
 }
 
 export function activityContext(deps: ActivityDeps): ActivityContext {
+  const env = deps.env ?? process.env;
   return {
     store: deps.store,
-    clients: new ModelClients({ cache: deps.cache, env: deps.env ?? process.env }),
+    env,
+    jobsDir: deps.jobsDir ?? '.rloop/jobs',
+    clients: new ModelClients({ cache: deps.cache, env }),
     newUsage: () => new UsageTally(),
   };
 }

@@ -11,19 +11,11 @@ import {
   type SolverItem,
 } from '../domain';
 import { solverMessages } from '../prompts';
-import type { ArtifactRef, ShardResult } from '../shared';
+import type { ArtifactRef, DatasetFormat, ShardResult } from '../shared';
 import type { RloopConfig } from '../config';
 import type { ActivityContext } from './context';
 import { iterationPrefix } from './keys';
 import type { AnswerRow, QuestionRow, ReportRow } from './rows';
-
-export type DatasetFormat =
-  | 'solver.trl-dpo'
-  | 'solver.openai-dpo'
-  | 'generator.rl'
-  | 'generator.trl-dpo'
-  | 'generator.openai-dpo'
-  | 'generator.sft';
 
 export interface HoldoutRow {
   questionId: string;
@@ -33,7 +25,14 @@ export interface HoldoutRow {
 export interface DatasetsResult {
   datasets: Partial<Record<DatasetFormat, ArtifactRef>>;
   holdout: ArtifactRef;
-  counts: { solverPairs: number; generatorRows: number; generatorPairs: number; sftRows: number; holdout: number; duplicates: number };
+  counts: {
+    solverPairs: number;
+    generatorRows: number;
+    generatorPairs: number;
+    sftRows: number;
+    holdout: number;
+    duplicates: number;
+  };
 }
 
 /** Deterministic split: a reliable question is held out when its hash falls under the fraction. */

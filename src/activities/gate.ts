@@ -97,7 +97,14 @@ export interface SolverGateResult extends HeadToHead {
 /** The promotion gate: candidate vs current solver on the holdout of reliable questions. */
 export async function compareSolvers(
   ctx: ActivityContext,
-  input: { campaign: string; iteration: number; config: RloopConfig; holdout: ArtifactRef; current: string; candidate: string },
+  input: {
+    campaign: string;
+    iteration: number;
+    config: RloopConfig;
+    holdout: ArtifactRef;
+    current: string;
+    candidate: string;
+  },
 ): Promise<SolverGateResult> {
   const { config, campaign, iteration } = input;
   const holdout = await ctx.store.getJsonl<HoldoutRow>(input.holdout);
@@ -126,7 +133,14 @@ export async function compareSolvers(
       const a = answer.get(`${q.questionId}|${input.candidate}|${k}`);
       const b = answer.get(`${q.questionId}|${input.current}|${k}`);
       if (!a || !b) return [];
-      return [{ id: `${q.questionId}-${k}`, question: q.question, a: { id: `new-${q.questionId}-${k}`, text: a }, b: { id: `cur-${q.questionId}-${k}`, text: b } }];
+      return [
+        {
+          id: `${q.questionId}-${k}`,
+          question: q.question,
+          a: { id: `new-${q.questionId}-${k}`, text: a },
+          b: { id: `cur-${q.questionId}-${k}`, text: b },
+        },
+      ];
     }).flat(),
   );
   const h2h = await headToHead(ctx, config, matchups, config.promotion.passes, [campaign, iteration, 'gate'], usage);
@@ -142,4 +156,3 @@ export async function compareSolvers(
         : `win rate ${rate} over ${input.current}: 95% lower bound ${lower.toFixed(3)} does not clear ${bar}`;
   return { ...h2h, promote, reason, holdoutQuestions: holdout.length, usage: usage.byRole() };
 }
-

@@ -1,12 +1,16 @@
 // createActivities(deps): the worker wires real stores and clients; tests wire the simulator. Each activity is
 // thin: it reads its inputs from the store, calls llm/ and domain/, writes one artifact and returns its ref.
-import type { ShardResult } from '../shared';
+import type { CampaignState, ShardResult } from '../shared';
 import { activityContext, type ActivityDeps } from './context';
 import { generateQuestions } from './generate';
 import { judgeAnswers } from './judge';
-import { iterationPrefix } from './keys';
+import { campaignStateKey, iterationPrefix } from './keys';
 import { sampleAnswers } from './sample';
 import { scoreReliability } from './score';
+import { auditJudge } from './audit';
+import { buildDatasets } from './datasets';
+import { compareSolvers } from './gate';
+import { cancelTraining, saveTrainingLogs, submitTraining, trainingStatus } from './training';
 
 export type { ActivityDeps } from './context';
 
@@ -17,6 +21,18 @@ export function createActivities(deps: ActivityDeps) {
     sampleAnswers: (input: Parameters<typeof sampleAnswers>[1]) => sampleAnswers(ctx, input),
     judgeAnswers: (input: Parameters<typeof judgeAnswers>[1]) => judgeAnswers(ctx, input),
     scoreReliability: (input: Parameters<typeof scoreReliability>[1]) => scoreReliability(ctx, input),
+    buildDatasets: (input: Parameters<typeof buildDatasets>[1]) => buildDatasets(ctx, input),
+    auditJudge: (input: Parameters<typeof auditJudge>[1]) => auditJudge(ctx, input),
+    compareSolvers: (input: Parameters<typeof compareSolvers>[1]) => compareSolvers(ctx, input),
+    submitTraining: (input: Parameters<typeof submitTraining>[1]) => submitTraining(ctx, input),
+    trainingStatus: (input: Parameters<typeof trainingStatus>[1]) => trainingStatus(ctx, input),
+    cancelTraining: (input: Parameters<typeof cancelTraining>[1]) => cancelTraining(ctx, input),
+    saveTrainingLogs: (input: Parameters<typeof saveTrainingLogs>[1]) => saveTrainingLogs(ctx, input),
+    loadCampaignState: async (input: { campaign: string }): Promise<CampaignState | null> => {
+      const ref = await ctx.store.refFor(campaignStateKey(input.campaign));
+      return ref ? ctx.store.getJson<CampaignState>(ref) : null;
+    },
+    saveCampaignState: (state: CampaignState) => ctx.store.putJson(campaignStateKey(state.campaign), state),
     /** The iteration's manifest: every shard's refs and counts, one JSON artifact. */
     writeManifest: (input: { campaign: string; iteration: number; shards: ShardResult[] }) =>
       ctx.store.putJson(`${iterationPrefix(input.campaign, input.iteration)}/manifest.json`, input),

@@ -7,3 +7,5 @@ export const iterationPrefix = (campaign: string, iteration: number) =>
 /** One step's artifact of one shard; gate runs (label) keep their own folder. */
 export const shardKey = (input: Pick<ShardInput, 'campaign' | 'iteration' | 'shard' | 'label'>, step: string) =>
   `${iterationPrefix(input.campaign, input.iteration)}/${input.label ? `${input.label}/` : ''}${step}/shard-${String(input.shard).padStart(4, '0')}.jsonl`;
+
+export const campaignStateKey = (campaign: string) => `campaigns/${campaign}/state.json`;

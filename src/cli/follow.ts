@@ -13,12 +13,12 @@ import {
 import type { campaignWorkflow } from '../workflows';
 import { iterationTable, progressLine } from './render';
 
-export async function startCampaign(client: Client, config: RloopConfig) {
+export async function startCampaign(client: Client, config: RloopConfig, opts: { resume?: boolean } = {}) {
   const workflowId = campaignWorkflowId(config.campaign.name);
   return client.workflow.start<typeof campaignWorkflow>('campaignWorkflow', {
     workflowId,
     taskQueue: config.temporal.taskQueue,
-    args: [{ config }],
+    args: [{ config, resume: opts.resume }],
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     typedSearchAttributes: [{ key: CAMPAIGN_KEY, value: config.campaign.name }],
     staticSummary: `campaign ${config.campaign.name}: ${config.campaign.iterations} iterations × ${config.campaign.questionsPerIteration} questions`,

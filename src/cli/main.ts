@@ -45,8 +45,51 @@ program
   .addOption(addressOpt())
   .addOption(namespaceOpt())
   .option('--detach', 'start and return at once; follow later with `rloop status`')
+  .option('--resume', "continue from the campaign's saved state (next iteration, models) instead of iteration 0")
   .option('--json', 'print progress as JSON lines')
   .action(async (opts) => (await import('./runCmd')).runCmd(opts));
+
+program
+  .command('schedule')
+  .description('Nightly campaign steps as a Temporal Schedule: create | list | pause | unpause | trigger | delete.')
+  .argument('<action>', 'create, list, pause, unpause, trigger or delete')
+  .addOption(configOpt())
+  .addOption(addressOpt())
+  .addOption(namespaceOpt())
+  .option('--cron <expr>', 'cron expression (UTC)', '0 2 * * *')
+  .option('--iterations <n>', 'iterations per scheduled run', '1')
+  .option('--note <text>', 'note for pause/unpause')
+  .action(async (action, opts) => (await import('./scheduleCmd')).scheduleCmd(action, opts));
+
+for (const kind of ['pause', 'resume', 'stop'] as const) {
+  program
+    .command(kind)
+    .description(
+      kind === 'stop'
+        ? 'Stop a campaign after its current iteration.'
+        : kind === 'pause'
+          ? 'Pause a campaign before its next iteration.'
+          : 'Resume a paused campaign.',
+    )
+    .argument('<campaign>', 'campaign name')
+    .addOption(configOpt())
+    .addOption(addressOpt())
+    .addOption(namespaceOpt())
+    .action(async (campaign, opts) => (await import('./controlCmd')).signalCmd(kind, campaign, opts));
+}
+
+program
+  .command('thresholds')
+  .description('Change the reliability thresholds of a running campaign from its next iteration on (validated).')
+  .argument('<campaign>', 'campaign name')
+  .addOption(configOpt())
+  .addOption(addressOpt())
+  .addOption(namespaceOpt())
+  .option('--min-cons <x>', 'minimum R_cons')
+  .option('--min-sep <x>', 'minimum R_sep')
+  .option('--min-stab <x>', 'minimum R_stab')
+  .option('--min-reward <x>', 'minimum R_G')
+  .action(async (campaign, opts) => (await import('./controlCmd')).thresholdsCmd(campaign, opts));
 
 program
   .command('status')

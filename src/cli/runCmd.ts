@@ -8,10 +8,11 @@ export async function runCmd(opts: {
   namespace?: string;
   detach?: boolean;
   json?: boolean;
+  resume?: boolean;
 }) {
   const config = await loadConfigOrExit(opts.config);
   const client = await connectClient(resolveConnection(opts, config.temporal));
-  const handle = await startCampaign(client, config);
+  const handle = await startCampaign(client, config, { resume: opts.resume });
   process.stderr.write(
     `campaign ${config.campaign.name}: workflow ${handle.workflowId} (task queue ${config.temporal.taskQueue})\n`,
   );

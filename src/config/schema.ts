@@ -213,9 +213,16 @@ export const configSchema = z
           .min(0)
           .max(0.9)
           .default(0.25)
-          .describe('Share of reliable questions kept out of solver training and used to compare new vs current solver.'),
+          .describe(
+            'Share of reliable questions kept out of solver training and used to compare new vs current solver.',
+          ),
         samples: z.int().min(1).max(16).default(2).describe('Answers per model per holdout question.'),
-        passes: z.int().min(1).max(8).default(2).describe('Pairwise passes per holdout pair (each pass judges both orders).'),
+        passes: z
+          .int()
+          .min(1)
+          .max(8)
+          .default(2)
+          .describe('Pairwise passes per holdout pair (each pass judges both orders).'),
         minWinRateLowerBound: z
           .number()
           .min(0)
@@ -227,7 +234,9 @@ export const configSchema = z
           .min(0)
           .max(10_000)
           .default(16)
-          .describe('Questions the new generator writes to check it did not lose reliability (0 = promote without check).'),
+          .describe(
+            'Questions the new generator writes to check it did not lose reliability (0 = promote without check).',
+          ),
         generatorTolerance: z
           .number()
           .min(0)
@@ -244,8 +253,18 @@ export const configSchema = z
           .min(1)
           .optional()
           .describe('JSONL of anchor items {"question", "better", "worse"} judged alongside every iteration.'),
-        passes: z.int().min(1).max(16).default(2).describe('Pairwise passes over each anchor (each pass judges both orders).'),
-        minAccuracy: z.number().min(0).max(1).default(0.8).describe('Stop before training if judge accuracy on anchors is below this.'),
+        passes: z
+          .int()
+          .min(1)
+          .max(16)
+          .default(2)
+          .describe('Pairwise passes over each anchor (each pass judges both orders).'),
+        minAccuracy: z
+          .number()
+          .min(0)
+          .max(1)
+          .default(0.8)
+          .describe('Stop before training if judge accuracy on anchors is below this.'),
         maxPositionBias: z
           .number()
           .min(0)
@@ -259,7 +278,11 @@ export const configSchema = z
       .object({
         maxTokens: z.int().min(1).optional().describe('Per-iteration token budget across roles.'),
         maxCalls: z
-          .object({ generator: z.int().min(1).optional(), solver: z.int().min(1).optional(), judge: z.int().min(1).optional() })
+          .object({
+            generator: z.int().min(1).optional(),
+            solver: z.int().min(1).optional(),
+            judge: z.int().min(1).optional(),
+          })
           .strict()
           .prefault({})
           .describe('Per-iteration caps on model calls per role.'),

@@ -1,42 +1,60 @@
 // A campaign: iterations one after another as child workflows, continuing as new between iterations so the
-// history stays small however long the campaign runs. The lineage (model ids, per-iteration records) rides in
-// the input.
+// history stays small however long the campaign runs. The lineage (model ids, per-iteration records), changed
+// thresholds and the paused flag ride in the input.
 import {
+  allHandlersFinished,
   condition,
   continueAsNew,
   executeChild,
   setHandler,
   upsertMemo,
   upsertSearchAttributes,
-  allHandlersFinished,
 } from '@temporalio/workflow';
+import { reliabilityConfigSchema } from '../domain';
+import { describeIssues } from '../config';
 import {
   CAMPAIGN_KEY,
   campaignStatusQuery,
   iterationWorkflowId,
+  pauseCampaignSignal,
+  resumeCampaignSignal,
+  setThresholdsUpdate,
   stopCampaignSignal,
   type CampaignInput,
   type CampaignStatus,
   type IterationRecord,
+  type Thresholds,
 } from '../shared';
+import { storeActivities } from './activityOptions';
 import { initialLineage, validConfig } from './input';
 import { iterationWorkflow } from './iteration';
 import { headline } from './summary';
 
 /** Records kept in the input; older ones live in the iteration workflows and their manifests. */
 const MAX_HISTORY = 50;
+const thresholdsSchema = reliabilityConfigSchema.shape.thresholds;
 
 export async function campaignWorkflow(input: CampaignInput): Promise<CampaignStatus> {
   const config = validConfig(input.config);
   const campaign = config.campaign.name;
-  const iteration = input.nextIteration ?? 0;
-  const lineage = input.lineage ?? initialLineage(config);
-  const history: IterationRecord[] = input.history ?? [];
+  // A resumed run (nightly schedule, `rloop run --resume`) picks up where the last one saved its state.
+  const saved =
+    input.resume && input.nextIteration === undefined ? await storeActivities.loadCampaignState({ campaign }) : null;
+  const iteration = input.nextIteration ?? saved?.nextIteration ?? 0;
+  const lineage = input.lineage ?? saved?.lineage ?? initialLineage(config);
+  const history: IterationRecord[] = input.history ?? saved?.history ?? [];
+  let thresholds: Thresholds = input.thresholds ?? saved?.thresholds ?? config.reliability.thresholds;
+  const runsLeft = input.iterationsPerRun ?? Infinity;
+  let paused = input.paused ?? false;
   let stopRequested = false;
+  let endedReason: string | null = null;
   let current: CampaignStatus['current'] = null;
 
   const status = (): CampaignStatus => ({
     campaign,
+    paused,
+    thresholds,
+    endedReason,
     nextIteration: iteration,
     iterations: config.campaign.iterations,
     current,
@@ -47,15 +65,50 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSt
   setHandler(stopCampaignSignal, () => {
     stopRequested = true;
   });
+  setHandler(pauseCampaignSignal, () => {
+    paused = true;
+  });
+  setHandler(resumeCampaignSignal, () => {
+    paused = false;
+  });
+  setHandler(
+    setThresholdsUpdate,
+    (change) => {
+      thresholds = thresholdsSchema.parse({ ...thresholds, ...change });
+      return thresholds;
+    },
+    {
+      validator: (change) => {
+        const r = thresholdsSchema.safeParse({ ...thresholds, ...change });
+        if (!r.success) {
+          throw new Error(
+            describeIssues(r.error.issues)
+              .map((p) => `thresholds.${p.path}: ${p.message}`)
+              .join('; '),
+          );
+        }
+        const unknown = Object.keys(change ?? {}).filter((k) => !(k in thresholds));
+        if (unknown.length)
+          throw new Error(`unknown threshold ${unknown.join(', ')} (known: ${Object.keys(thresholds).join(', ')})`);
+      },
+    },
+  );
   upsertSearchAttributes([{ key: CAMPAIGN_KEY, value: campaign }]);
 
   if (iteration >= config.campaign.iterations) return status();
+  // Paused: wait (durably, for as long as it takes) before starting the next iteration.
+  await condition(() => !paused || stopRequested);
+  if (stopRequested) {
+    endedReason = 'stop requested';
+    return status();
+  }
 
   const workflowId = iterationWorkflowId(campaign, iteration);
   current = { iteration, workflowId };
+  const iterationConfig = { ...config, reliability: { ...config.reliability, thresholds } };
   const result = await executeChild(iterationWorkflow, {
     workflowId,
-    args: [{ campaign, iteration, config, models: lineage }],
+    args: [{ campaign, iteration, config: iterationConfig, models: lineage }],
     staticSummary: `${campaign}: iteration ${iteration}`,
   });
   current = null;
@@ -66,19 +119,37 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSt
     manifest: result.manifest,
     ...headline(result.reliability),
   };
+  upsertMemo({
+    lastIteration: iteration,
+    solver: result.nextModels.solver,
+    generator: result.nextModels.generator,
+    ...headline(result.reliability),
+  });
+
   const nextHistory = [...history, record].slice(-MAX_HISTORY);
-  upsertMemo({ lastIteration: iteration, ...headline(result.reliability) });
+  await storeActivities.saveCampaignState({
+    campaign,
+    nextIteration: iteration + 1,
+    lineage: result.nextModels,
+    thresholds,
+    history: nextHistory,
+  });
 
   await condition(allHandlersFinished);
-  if (stopRequested || iteration + 1 >= config.campaign.iterations) {
+  // A judge that fails its audit would train on noise: stop the campaign, keep the record.
+  if (result.audit && !result.audit.passed) endedReason = `judge audit failed: ${result.audit.reason}`;
+  else if (stopRequested) endedReason = 'stop requested';
+  if (endedReason || runsLeft <= 1 || iteration + 1 >= config.campaign.iterations) {
     history.push(record);
     return { ...status(), nextIteration: iteration + 1 };
   }
-  // Training steps (issue #4) will update the lineage here; until then the models carry over unchanged.
   return continueAsNew<typeof campaignWorkflow>({
     config: input.config,
+    thresholds,
+    paused,
     nextIteration: iteration + 1,
-    lineage: { ...result.models, previousSolver: result.models.solver },
+    iterationsPerRun: runsLeft - 1,
+    lineage: result.nextModels,
     history: nextHistory,
   });
 }

@@ -2,3 +2,4 @@
 export { campaignWorkflow } from './campaign';
 export { iterationWorkflow } from './iteration';
 export { shardWorkflow } from './shard';
+export { trainingWorkflow } from './training';

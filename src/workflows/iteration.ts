@@ -17,11 +17,14 @@ import {
   type IterationProgress,
   type IterationResult,
   type ShardResult,
+  type UsageByRole,
 } from '../shared';
 import { storeActivities } from './activityOptions';
 import { initialLineage, validConfig } from './input';
 import { shardWorkflow } from './shard';
-import { headline, headlineText, shardTotals } from './summary';
+import { budgetExceeded } from './budget';
+import { improve } from './improve';
+import { headline, headlineText, mergeUsage, shardTotals } from './summary';
 
 export async function iterationWorkflow(input: IterationInput): Promise<IterationResult> {
   const config = validConfig(input.config);
@@ -41,8 +44,15 @@ export async function iterationWorkflow(input: IterationInput): Promise<Iteratio
   progress.phase = 'shards';
   const results: ShardResult[] = [];
   let inflight = 0;
+  let spent: UsageByRole = {};
+  let budgetStop: string | null = null;
   const runShard = async (shard: number) => {
     await condition(() => inflight < maxConcurrentShards);
+    if (budgetStop) {
+      // A budget was reached: no new shards; the iteration ends cleanly after those in flight.
+      progress.shards[shard] = 'skipped';
+      return;
+    }
     inflight++;
     progress.shards[shard] = 'running';
     try {
@@ -64,6 +74,8 @@ export async function iterationWorkflow(input: IterationInput): Promise<Iteratio
       });
       progress.shards[shard] = 'done';
       results.push(result);
+      for (const step of [result.questions, result.answers, result.judgments]) spent = mergeUsage(spent, step.usage);
+      budgetStop ??= budgetExceeded(config, spent);
     } catch (err) {
       progress.shards[shard] = 'failed';
       throw err;
@@ -79,7 +91,34 @@ export async function iterationWorkflow(input: IterationInput): Promise<Iteratio
   const manifest = await storeActivities.writeManifest({ campaign, iteration: input.iteration, shards: results });
   const summary = headlineText(reliability);
   upsertMemo({ summary, ...headline(reliability) });
-  setCurrentDetails(`**${campaign}, iteration ${input.iteration}**\n\n${summary}`);
+
+  const improvement: Awaited<ReturnType<typeof improve>> = budgetStop
+    ? { stoppedReason: budgetStop, audit: null, datasets: null, training: {}, promotion: {}, nextModels: models }
+    : await improve({ campaign, iteration: input.iteration, config, models, manifest, reliability, progress });
+  const decisions = Object.entries(improvement.promotion)
+    .flatMap(([role, d]) => (d ? [[role, d] as const] : []))
+    .map(([role, d]) => `${role}: ${d.promoted ? `promoted ${d.candidate}` : 'kept'} — ${d.reason}`)
+    .join('\n\n');
+  setCurrentDetails(
+    `**${campaign}, iteration ${input.iteration}**\n\n${summary}` +
+      (improvement.stoppedReason ? `\n\nstopped before training: ${improvement.stoppedReason}` : '') +
+      (decisions ? `\n\n${decisions}` : ''),
+  );
+  upsertMemo({
+    stoppedReason: improvement.stoppedReason,
+    nextSolver: improvement.nextModels.solver,
+    nextGenerator: improvement.nextModels.generator,
+  });
   progress.phase = 'done';
-  return { campaign, iteration: input.iteration, models, shards: shardCount, counts, reliability, usage, manifest };
+  return {
+    campaign,
+    iteration: input.iteration,
+    models,
+    shards: shardCount,
+    counts,
+    reliability,
+    usage,
+    manifest,
+    ...improvement,
+  };
 }

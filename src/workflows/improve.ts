@@ -1,0 +1,170 @@
+// Steps 5 and 6 of the seed, after scoring: (judge audit) → datasets → generator and solver trainer jobs in
+// parallel → promotion gate. Only questions that passed the reliability thresholds feed solver training.
+import { ParentClosePolicy, executeChild, workflowInfo } from '@temporalio/workflow';
+import type { RloopConfig } from '../config';
+import type {
+  IterationProgress,
+  IterationResult,
+  ModelLineage,
+  PromotionDecision,
+  ReliabilitySummary,
+  TrainingOutcome,
+} from '../shared';
+import type { TrainerRole } from '../trainers';
+import { llmActivities, storeActivities } from './activityOptions';
+import { shardWorkflow } from './shard';
+import { mean } from './summary';
+import { trainingWorkflow } from './training';
+
+interface ImproveInput {
+  campaign: string;
+  iteration: number;
+  config: RloopConfig;
+  models: ModelLineage;
+  manifest: IterationResult['manifest'];
+  reliability: ReliabilitySummary;
+  progress: IterationProgress;
+}
+
+type Improvement = Pick<
+  IterationResult,
+  'stoppedReason' | 'audit' | 'datasets' | 'training' | 'promotion' | 'nextModels'
+>;
+
+export async function improve(input: ImproveInput): Promise<Improvement> {
+  const { campaign, iteration, config, models, progress } = input;
+  const base = { campaign, iteration, config };
+  const result: Improvement = {
+    stoppedReason: null,
+    audit: null,
+    datasets: null,
+    training: {},
+    promotion: {},
+    nextModels: models,
+  };
+
+  if (config.audit.anchorsFile) {
+    progress.phase = 'audit';
+    const audit = await llmActivities.auditJudge(base);
+    result.audit = {
+      accuracy: audit.accuracy,
+      positionBiasRate: audit.positionBiasRate,
+      passed: audit.passed,
+      reason: audit.reason,
+    };
+    if (!audit.passed) {
+      result.stoppedReason = `judge audit failed: ${audit.reason}`;
+      return result;
+    }
+  }
+
+  progress.phase = 'datasets';
+  const data = await storeActivities.buildDatasets({ ...base, manifest: input.manifest });
+  result.datasets = { refs: data.datasets, counts: data.counts };
+
+  progress.phase = 'training';
+  const rows: Record<TrainerRole, number> = { generator: data.counts.generatorRows, solver: data.counts.solverPairs };
+  const baseModel: Record<TrainerRole, string> = { generator: models.generator, solver: models.solver };
+  const train = async (role: TrainerRole): Promise<TrainingOutcome> => {
+    const skipped = (message: string): TrainingOutcome => ({
+      role,
+      job: null,
+      state: 'skipped',
+      modelId: null,
+      message,
+      logs: null,
+    });
+    if (config.training[role].backend === 'none') return skipped('training backend "none": datasets written only');
+    if (rows[role] === 0)
+      return skipped(role === 'solver' ? 'no preference pairs from reliable questions' : 'no generator rows');
+    const idempotencyKey = `${workflowInfo().workflowId}-${role}`;
+    return executeChild(trainingWorkflow, {
+      workflowId: `${workflowInfo().workflowId}/train-${role}`,
+      args: [{ ...base, role, idempotencyKey, baseModel: baseModel[role], datasets: data.datasets }],
+      // Closing the iteration (cancel, terminate) cancels the job rather than orphaning it.
+      parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+      staticSummary: `train ${role} from ${baseModel[role]} on ${rows[role]} rows`,
+    });
+  };
+  const [generator, solver] = await Promise.all([train('generator'), train('solver')]);
+  result.training = { generator, solver };
+
+  progress.phase = 'promotion';
+  const [solverDecision, generatorDecision] = await Promise.all([
+    promoteSolver(base, models, solver, data.holdout),
+    promoteGenerator(base, models, generator, input.reliability),
+  ]);
+  result.promotion = { solver: solverDecision, generator: generatorDecision };
+  result.nextModels = {
+    generator: generatorDecision.promoted ? generatorDecision.candidate! : models.generator,
+    solver: solverDecision.promoted ? solverDecision.candidate! : models.solver,
+    previousSolver: solverDecision.promoted ? models.solver : models.previousSolver,
+  };
+  return result;
+}
+
+async function promoteSolver(
+  base: { campaign: string; iteration: number; config: RloopConfig },
+  models: ModelLineage,
+  outcome: TrainingOutcome,
+  holdout: IterationResult['manifest'],
+): Promise<PromotionDecision> {
+  if (outcome.state !== 'succeeded' || !outcome.modelId) {
+    return {
+      promoted: false,
+      candidate: null,
+      reason: `no new solver: ${outcome.state}${outcome.message ? ` (${outcome.message})` : ''}`,
+    };
+  }
+  const gate = await llmActivities.compareSolvers({
+    ...base,
+    holdout,
+    current: models.solver,
+    candidate: outcome.modelId,
+  });
+  return {
+    promoted: gate.promote,
+    candidate: outcome.modelId,
+    reason: gate.reason,
+    winRate: gate.winRate,
+    interval: gate.interval,
+  };
+}
+
+/** The new generator's questions must not lose reliability: a check batch, scored like any shard. */
+async function promoteGenerator(
+  base: { campaign: string; iteration: number; config: RloopConfig },
+  models: ModelLineage,
+  outcome: TrainingOutcome,
+  current: ReliabilitySummary,
+): Promise<PromotionDecision> {
+  if (outcome.state !== 'succeeded' || !outcome.modelId) {
+    return {
+      promoted: false,
+      candidate: null,
+      reason: `no new generator: ${outcome.state}${outcome.message ? ` (${outcome.message})` : ''}`,
+    };
+  }
+  const { generatorQuestions, generatorTolerance } = base.config.promotion;
+  if (generatorQuestions === 0)
+    return { promoted: true, candidate: outcome.modelId, reason: 'promoted without a check (generatorQuestions: 0)' };
+  const check = await executeChild(shardWorkflow, {
+    workflowId: `${workflowInfo().workflowId}/gate-generator`,
+    args: [
+      {
+        ...base,
+        shard: 0,
+        firstIndex: 0,
+        count: generatorQuestions,
+        label: 'gate-generator',
+        models: { ...models, generator: outcome.modelId },
+      },
+    ],
+    staticSummary: `check ${generatorQuestions} questions of the new generator ${outcome.modelId}`,
+  });
+  const candidateMean = mean(check.reports.summary.reward) ?? 0;
+  const currentMean = mean(current.reward) ?? 0;
+  const promoted = candidateMean >= currentMean - generatorTolerance;
+  const reason = `mean R_G ${candidateMean.toFixed(3)} vs current ${currentMean.toFixed(3)} (tolerance ${generatorTolerance})${promoted ? '' : ': the new generator loses reliability'}`;
+  return { promoted, candidate: outcome.modelId, reason, meanReward: candidateMean };
+}

@@ -1,0 +1,56 @@
+// One trainer job, awaited durably: submit (idempotent by key), then poll a short status activity between
+// durable timers, so an hours-long job holds no worker slot. Cancelling the workflow cancels the remote job.
+// The workflow continues as new while polling long, so its history stays bounded however long the job runs.
+import { CancellationScope, continueAsNew, isCancellation, sleep, workflowInfo } from '@temporalio/workflow';
+import type { TrainingInput, TrainingOutcome } from '../shared';
+import { jobActivities, storeActivities, submitActivities } from './activityOptions';
+
+const POLLS_PER_RUN = 200;
+const terminal = new Set(['succeeded', 'failed', 'cancelled']);
+
+export async function trainingWorkflow(input: TrainingInput): Promise<TrainingOutcome> {
+  const { campaign, iteration, config, role } = input;
+  const trainer = config.training[role];
+  const target = { campaign, iteration, config, role };
+  if (trainer.backend === 'none') throw new Error('trainingWorkflow needs a trainer backend other than none');
+
+  const job =
+    input.job ??
+    (await submitActivities.submitTraining({
+      ...target,
+      idempotencyKey: input.idempotencyKey,
+      baseModel: input.baseModel,
+      datasets: input.datasets,
+    }));
+  const deadline = input.deadline ?? Date.now() + trainer.timeoutSeconds * 1000;
+
+  try {
+    for (let polls = 0; ; polls++) {
+      const status = await jobActivities.trainingStatus({ ...target, job });
+      if (terminal.has(status.state)) {
+        const logs = await storeActivities.saveTrainingLogs({ ...target, job });
+        return { role, job, state: status.state, modelId: status.modelId, message: status.message, logs };
+      }
+      if (Date.now() >= deadline) {
+        await jobActivities.cancelTraining({ ...target, job });
+        return {
+          role,
+          job,
+          state: 'failed',
+          modelId: null,
+          message: `timed out after ${trainer.timeoutSeconds}s`,
+          logs: null,
+        };
+      }
+      if (polls >= POLLS_PER_RUN || workflowInfo().continueAsNewSuggested) {
+        return await continueAsNew<typeof trainingWorkflow>({ ...input, job, deadline });
+      }
+      await sleep(trainer.pollIntervalSeconds * 1000);
+    }
+  } catch (err) {
+    if (isCancellation(err)) {
+      await CancellationScope.nonCancellable(() => jobActivities.cancelTraining({ ...target, job }));
+    }
+    throw err;
+  }
+}
