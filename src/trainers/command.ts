@@ -15,6 +15,7 @@ import {
   ageMs,
   claimJobFile,
   isAlive,
+  isGroupAlive,
   launchDetached,
   newJobFile,
   readJobFile,
@@ -237,10 +238,10 @@ export function createCommandTrainer(config: CommandTrainerConfig, deps: Trainer
         }
       };
       kill('SIGTERM');
-      for (let waited = 0; waited < KILL_GRACE_MS && isAlive(pid); waited += 200) {
+      for (let waited = 0; waited < KILL_GRACE_MS && isGroupAlive(pid); waited += 200) {
         await new Promise((r) => setTimeout(r, 200));
       }
-      if (isAlive(pid)) kill('SIGKILL');
+      if (isGroupAlive(pid)) kill('SIGKILL');
     },
 
     async logs(job) {

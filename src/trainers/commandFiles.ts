@@ -1,7 +1,7 @@
 // The job folder of the command backend and the detached launch. Everything the backend knows about a job lives in
 // files of `outputDir`, so any worker (after a restart, or another process on the same host) can reattach to it.
 import { spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readdirSync } from 'node:fs';
 import { readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -75,10 +75,48 @@ export async function ageMs(dir: string, name: string): Promise<number> {
   return Date.now() - (await stat(join(dir, name))).mtimeMs;
 }
 
-/** Whether a process exists (on this host). EPERM means it exists but belongs to someone else. */
+/** `[state, process group]` of a process from /proc (Linux), or null when there is no such entry. */
+function procStat(pid: number): [string, number] | null {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // "pid (comm) S ppid pgrp ...": comm may contain spaces and parentheses, so parse after the last ')'.
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return [fields[0] ?? '', Number(fields[2])];
+  } catch {
+    return null;
+  }
+}
+
+const hasProc = existsSync('/proc/self/stat');
+
+/**
+ * Whether a process is running (on this host). A zombie is not: after a worker restart the job's processes are
+ * children of init, and in containers whose init never reaps, a finished process stays a zombie forever.
+ */
 export function isAlive(pid: number): boolean {
+  if (hasProc) {
+    const st = procStat(pid);
+    return st !== null && st[0] !== 'Z';
+  }
   try {
     process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Whether any process of the group `pgid` is still running (zombies excluded where /proc tells them apart). */
+export function isGroupAlive(pgid: number): boolean {
+  if (hasProc) {
+    return readdirSync('/proc').some((name) => {
+      if (!/^\d+$/.test(name)) return false;
+      const st = procStat(Number(name));
+      return st !== null && st[1] === pgid && st[0] !== 'Z';
+    });
+  }
+  try {
+    process.kill(-pgid, 0);
     return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
