@@ -1,0 +1,75 @@
+// createTrainer wiring, the none backend, and the pure helpers of the command backend.
+import { execFileSync } from 'node:child_process';
+import type { ApplicationFailure } from '@temporalio/common';
+import { describe, expect, it } from 'vitest';
+import { FileArtifactStore } from '../../../src/store';
+import {
+  createTrainer,
+  mapSchedulerState,
+  parseSubmittedJobId,
+  shellQuote,
+  type TrainerDeps,
+} from '../../../src/trainers';
+import { trainerConfig } from './helpers';
+
+const deps: TrainerDeps = { endpoints: {}, env: {}, store: new FileArtifactStore('/nonexistent-rloop-store') };
+
+describe('createTrainer', () => {
+  it('none: a key-derived job that succeeds with no model (the caller keeps the current one)', async () => {
+    const t = createTrainer(trainerConfig({ backend: 'none' }), deps);
+    const job = await t.submit({ role: 'solver', idempotencyKey: 'k', baseModel: 'm', datasets: {}, outputDir: '/x' });
+    expect(job).toEqual({ backend: 'none', jobId: 'none:k' });
+    expect(await t.status(job)).toMatchObject({ state: 'succeeded', modelId: null, warnings: [] });
+    await t.cancel(job);
+    expect(await t.logs(job)).toBe('');
+  });
+
+  it('refuses an openai trainer whose endpoint is not configured, non-retryably', () => {
+    let err: ApplicationFailure | undefined;
+    try {
+      createTrainer(trainerConfig({ backend: 'openai', endpoint: 'nowhere' }), deps);
+    } catch (e) {
+      err = e as ApplicationFailure;
+    }
+    expect(err?.nonRetryable).toBe(true);
+    expect(err?.message).toMatch(/"nowhere"/);
+  });
+});
+
+describe('command helpers', () => {
+  it('shellQuote survives a real shell for awkward values', () => {
+    const values = ["it's", '"double"', '$(id) `id` $HOME', 'a b\tc\nd', '', '\\', "'''"];
+    for (const v of values) {
+      expect(execFileSync('/bin/sh', ['-c', `printf '%s' ${shellQuote(v)}`]).toString()).toBe(v);
+    }
+  });
+
+  it('parses the job id from sbatch output or the last non-empty line', () => {
+    expect(parseSubmittedJobId('Submitted batch job 123456\n')).toBe('123456');
+    expect(parseSubmittedJobId('warning: x\nSubmitted batch job 7 on cluster c\n\n')).toBe('7');
+    expect(parseSubmittedJobId('queued\n  job-abc  \n\n')).toBe('job-abc');
+    expect(parseSubmittedJobId('\n \n')).toBeNull();
+  });
+
+  it('maps scheduler states (Slurm names) and flags anything else', () => {
+    const cases: Array<[string, string]> = [
+      ['PENDING', 'queued'],
+      ['queued', 'queued'],
+      ['RUNNING', 'running'],
+      ['CONFIGURING', 'running'],
+      ['COMPLETING', 'running'],
+      ['COMPLETED', 'succeeded'],
+      ['SUCCEEDED', 'succeeded'],
+      ['FAILED', 'failed'],
+      ['TIMEOUT', 'failed'],
+      ['OUT_OF_MEMORY', 'failed'],
+      ['NODE_FAIL', 'failed'],
+      ['CANCELLED by 1000', 'cancelled'],
+      ['CANCELLED+', 'cancelled'],
+      ['  \n  COMPLETED  \n', 'succeeded'],
+    ];
+    for (const [out, state] of cases) expect([out, mapSchedulerState(out)]).toEqual([out, { state, warning: null }]);
+    expect(mapSchedulerState('REQUEUED')).toEqual({ state: 'running', warning: expect.stringContaining('REQUEUED') });
+    expect(mapSchedulerState('').warning).toMatch(/empty output/);
+  });
+});
