@@ -4,6 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { countLines, parseJson, parseJsonl, rowsOfExisting, serialiseJson, serialiseRow, sha256Hex } from './format';
 import { validateKey } from './keys';
 import { ArtifactFormatError, ArtifactIntegrityError, ArtifactKeyError } from './types';
 import type { ArtifactRef, ArtifactStore } from './types';
@@ -50,36 +51,18 @@ export class FileArtifactStore implements ArtifactStore {
 
   async getJsonl<T = unknown>(ref: ArtifactRef): Promise<T[]> {
     const { file, text } = await this.readVerified(ref);
-    const lines = text.split('\n');
-    if (lines[lines.length - 1] === '') lines.pop();
-    const rows = lines.map((line, i) => {
-      if (line.trim() === '') throw new ArtifactFormatError(file, i + 1, 'blank line');
-      try {
-        return JSON.parse(line) as T;
-      } catch (err) {
-        throw new ArtifactFormatError(file, i + 1, `invalid JSON (truncated or corrupt): ${(err as Error).message}`);
-      }
-    });
-    if (rows.length !== ref.rows) {
-      throw new ArtifactFormatError(file, undefined, `expected ${ref.rows} rows, found ${rows.length}`);
-    }
-    return rows;
+    return parseJsonl<T>(text, file, ref.rows);
   }
 
   async putJson(key: string, value: unknown): Promise<ArtifactRef> {
     const file = this.pathFor(key);
-    const text = JSON.stringify(value, null, 2);
-    if (text === undefined) throw new ArtifactFormatError(file, undefined, 'value is not JSON-serialisable');
-    return this.writeAtomic(file, 1, (write) => write(`${text}\n`));
+    const text = serialiseJson(value, file);
+    return this.writeAtomic(file, 1, (write) => write(text));
   }
 
   async getJson<T>(ref: ArtifactRef): Promise<T> {
     const { file, text } = await this.readVerified(ref);
-    try {
-      return JSON.parse(text) as T;
-    } catch (err) {
-      throw new ArtifactFormatError(file, lineOfParseError(text, err), `invalid JSON: ${(err as Error).message}`);
-    }
+    return parseJson<T>(text, file);
   }
 
   async putText(key: string, text: string, ext?: string): Promise<ArtifactRef> {
@@ -105,8 +88,8 @@ export class FileArtifactStore implements ArtifactStore {
     } catch {
       return null;
     }
-    const rows = key.endsWith('.json') ? 1 : countLines(data.toString('utf8'));
-    return { uri: pathToFileURL(file).href, sha256: sha256(data), rows, bytes: data.length };
+    const rows = rowsOfExisting(key, data.toString('utf8'));
+    return { uri: pathToFileURL(file).href, sha256: sha256Hex(data), rows, bytes: data.length };
   }
 
   private async writeAtomic(
@@ -142,39 +125,10 @@ export class FileArtifactStore implements ArtifactStore {
     }
     const file = fileURLToPath(ref.uri);
     const data = await readFile(file);
-    const actual = { sha256: sha256(data), bytes: data.length };
+    const actual = { sha256: sha256Hex(data), bytes: data.length };
     if (actual.sha256 !== ref.sha256 || actual.bytes !== ref.bytes) {
       throw new ArtifactIntegrityError(file, { sha256: ref.sha256, bytes: ref.bytes }, actual);
     }
     return { file, text: data.toString('utf8') };
   }
-}
-
-function serialiseRow(row: unknown, file: string, line: number): string {
-  let text: string | undefined;
-  try {
-    text = JSON.stringify(row);
-  } catch (err) {
-    throw new ArtifactFormatError(file, line, `row is not JSON-serialisable: ${(err as Error).message}`);
-  }
-  if (text === undefined) throw new ArtifactFormatError(file, line, 'row is not JSON-serialisable');
-  return `${text}\n`;
-}
-
-function sha256(data: Buffer): string {
-  return createHash('sha256').update(data).digest('hex');
-}
-
-/** Lines in a text, counting a final line without a trailing newline. */
-function countLines(text: string): number {
-  if (text.length === 0) return 0;
-  let n = 0;
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
-  return text.endsWith('\n') ? n : n + 1;
-}
-
-function lineOfParseError(text: string, err: unknown): number | undefined {
-  const m = /position (\d+)/.exec((err as Error).message);
-  if (!m?.[1]) return undefined;
-  return text.slice(0, Number(m[1])).split('\n').length;
 }
