@@ -1,5 +1,6 @@
 // The artifact store contract: large data lives here and only small refs ride in workflow history.
 import { z } from 'zod';
+import type { S3StoreConfig } from './s3-config';
 
 export const artifactRefSchema = z.object({
   uri: z.string().min(1),
@@ -23,7 +24,7 @@ export interface ArtifactStore {
   refFor(key: string): Promise<ArtifactRef | null>;
 }
 
-export type ArtifactStoreConfig = { kind: 'fs'; root: string };
+export type ArtifactStoreConfig = { kind: 'fs'; root: string } | S3StoreConfig;
 
 /** The bytes at a ref are not the bytes that were written (edited, truncated or replaced). */
 export class ArtifactIntegrityError extends Error {
