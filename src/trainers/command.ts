@@ -38,10 +38,25 @@ export const SUBMIT_TIMEOUT_MS = 5 * 60_000;
 const STATUS_TIMEOUT_MS = 60_000;
 const KILL_GRACE_MS = 10_000;
 
-async function localDatasetPath(req: SubmitRequest): Promise<string> {
-  const ref = datasetFor(req, req.role === 'solver' ? 'solver.trl-dpo' : 'generator.rl');
+/**
+ * A local path of the dataset the role trains on: the file itself for a file:// artifact, else (an object store) a
+ * copy in the job folder, read through the store so its integrity check applies.
+ */
+async function localDatasetPath(req: SubmitRequest, dir: string, store: TrainerDeps['store']): Promise<string> {
+  const format = req.role === 'solver' ? 'solver.trl-dpo' : 'generator.rl';
+  const ref = datasetFor(req, format);
   if (!ref.uri.startsWith('file:')) {
-    throw trainerConfigFailure(`the command backend needs a local dataset file, got ${ref.uri}`);
+    const copy = join(dir, `${format}.jsonl`);
+    if (
+      (await stat(copy).then(
+        (s) => s.size,
+        () => -1,
+      )) !== ref.bytes
+    ) {
+      const rows = await store.getJsonl(ref);
+      await writeAtomic(dir, `${format}.jsonl`, rows.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    }
+    return copy;
   }
   const path = fileURLToPath(ref.uri);
   const size = await stat(path).then(
@@ -150,7 +165,7 @@ export function createCommandTrainer(config: CommandTrainerConfig, deps: Trainer
     async submit(req, signal) {
       const dir = resolve(req.outputDir);
       await mkdir(dir, { recursive: true });
-      const dataset = await localDatasetPath(req);
+      const dataset = await localDatasetPath(req, dir, deps.store);
       const command = fill(config.command, {
         dataset,
         outputDir: dir,

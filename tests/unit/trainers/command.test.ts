@@ -142,6 +142,20 @@ describe('command backend, detached', () => {
     expect(last.message).toMatch(/without recording an exit code/);
   });
 
+  it('copies a dataset from a non-file store into the job folder', async () => {
+    const files = storeIn(tmp.dir);
+    const remote = { ...dataset, uri: 's3://bucket/it/solver.trl-dpo.jsonl' };
+    // Serves the rows of the local artifact for a ref whose uri is not a file.
+    const store = Object.assign(Object.create(files) as typeof files, { getJsonl: () => files.getJsonl(dataset) });
+    const trainer = createTrainer(
+      trainerConfig({ backend: 'command', command: 'wc -l < {dataset} > {outputDir}/model_id.txt' }),
+      { endpoints: {}, env: process.env, store },
+    );
+    const job = await trainer.submit(request('s3', { datasets: { 'solver.trl-dpo': remote } }));
+    expect((await pollUntil(trainer, job)).last).toMatchObject({ state: 'succeeded', modelId: '3' });
+    expect(existsSync(join(job.outputDir ?? '', 'solver.trl-dpo.jsonl'))).toBe(true);
+  });
+
   it('refuses a missing dataset and an outputDir owned by another key, non-retryably', async () => {
     const trainer = command('true');
     const err = (await trainer
