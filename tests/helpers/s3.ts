@@ -4,7 +4,7 @@
 // Without a server the tests FAIL, naming what went wrong; RLOOP_SKIP_S3=1 registers them as skipped instead.
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { openSync, closeSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -65,10 +65,13 @@ async function freePort(): Promise<number> {
 }
 
 // The server runs under a tiny sh that holds a pipe from this process: if this process dies without cleaning up
-// (SIGKILL, crash), the pipe closes, `read` returns and the server is killed, so no MinIO outlives the test run.
-const WATCHDOG = '"$@" & child=$!; read _ignored; kill "$child" 2>/dev/null; wait "$child"';
+// (SIGKILL, crash), the pipe closes, `read` returns, and the sh kills the server and removes its temp dir, so no
+// MinIO outlives the test run. ($1 is the temp dir, the rest is the server's command line.)
+const WATCHDOG =
+  'dir="$1"; shift; "$@" & child=$!; read _ignored; kill "$child" 2>/dev/null; wait "$child"; rm -rf "$dir"';
 
-const live = new Set<ChildProcess>();
+/** Running servers and their temp dirs, for the exit and signal handlers. */
+const live = new Map<ChildProcess, string>();
 
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   if (child.pid === undefined) return;
@@ -83,10 +86,15 @@ let handlersInstalled = false;
 function installExitHandlers(): void {
   if (handlersInstalled) return;
   handlersInstalled = true;
-  process.on('exit', () => live.forEach((c) => killGroup(c, 'SIGKILL')));
+  const killAll = (): void =>
+    live.forEach((dir, child) => {
+      killGroup(child, 'SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    });
+  process.on('exit', killAll);
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
-      live.forEach((c) => killGroup(c, 'SIGKILL'));
+      killAll();
       process.kill(process.pid, signal); // the default action, now that our listener is gone
     });
   }
@@ -135,7 +143,7 @@ export async function startS3Server(bucket = 'rloop-test'): Promise<S3TestServer
     const child = spawn(
       '/bin/sh',
       [
-        ...['-c', WATCHDOG, 'rloop-minio', bin.path, 'server', '--quiet', '--address', `127.0.0.1:${port}`],
+        ...['-c', WATCHDOG, 'rloop-minio', dir, bin.path, 'server', '--quiet', '--address', `127.0.0.1:${port}`],
         ...['--certs-dir', join(dir, 'certs'), join(dir, 'data')],
       ],
       {
@@ -153,7 +161,7 @@ export async function startS3Server(bucket = 'rloop-test'): Promise<S3TestServer
     closeSync(logFd);
     child.unref();
     (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
-    live.add(child);
+    live.set(child, dir);
     const stop = async (): Promise<void> => {
       if (live.delete(child)) {
         const exited = new Promise((r) => child.once('exit', r));
