@@ -4,6 +4,7 @@
 //
 //   node scripts/s3-server.mjs install [--json] [--quiet]   find or build the server; prints its path
 //   node scripts/s3-server.mjs path [--json]                find it without building (exit 1 if missing)
+// With RLOOP_SKIP_S3=1, `install` does nothing (exit 0): the S3 tests are then registered as skipped.
 //
 // Lookup order: $RLOOP_S3_SERVER_BIN (a minio binary; must work, never silently bypassed), the per-user cache
 // ${XDG_CACHE_HOME:-~/.cache}/rloop/tools/minio-<version>/minio, `minio` on PATH, then `go install` into that cache.
@@ -160,6 +161,10 @@ function build() {
 function main() {
   const command = args.find((a) => !a.startsWith('--')) ?? 'install';
   let result;
+  if (command === 'install' && process.env.RLOOP_SKIP_S3 === '1' && !json) {
+    log('RLOOP_SKIP_S3=1: not installing MinIO; the S3 store tests will be SKIPPED (not run).');
+    return;
+  }
   try {
     if (command === 'install') result = findServer() ?? build();
     else if (command === 'path') result = findServer();

@@ -119,9 +119,15 @@ export class S3ArtifactStore implements ArtifactStore {
     const sha256 = head.Metadata?.[META_SHA256];
     const rows = Number(head.Metadata?.[META_ROWS]);
     const bytes = head.ContentLength;
-    // The server's own checksum of a single-part object cross-checks our metadata (multipart ones are composite).
+    // The server's own checksum cross-checks our metadata: this store always sends SHA256, so a full-object SHA256
+    // must match it (multipart ones are composite, "<hash>-<parts>"), and a checksum of another algorithm without a
+    // SHA256 means someone else wrote the object, perhaps copying our metadata. No checksum at all: an older server.
     const serverSha = head.ChecksumSHA256;
-    const metadataAgrees = serverSha === undefined || serverSha.includes('-') || serverSha === hexToBase64(sha256);
+    const otherChecksum = head.ChecksumCRC32 ?? head.ChecksumCRC32C ?? head.ChecksumCRC64NVME ?? head.ChecksumSHA1;
+    const metadataAgrees =
+      serverSha !== undefined
+        ? serverSha.includes('-') || serverSha === hexToBase64(sha256)
+        : otherChecksum === undefined;
     if (sha256 && /^[0-9a-f]{64}$/.test(sha256) && Number.isInteger(rows) && bytes !== undefined && metadataAgrees) {
       return { uri, sha256, rows, bytes };
     }

@@ -110,6 +110,20 @@ describeWithS3('S3ArtifactStore against a real MinIO', (s3, test) => {
     expect((err as Error).message).toContain(sha(tampered));
   });
 
+  test('refFor does not trust copied metadata on an object someone else wrote', async () => {
+    const prefix = freshPrefix();
+    const store = makeStore(prefix);
+    const ref = await store.putJsonl(KEY, rows);
+    const body = jsonlText([{ other: 1 }, { other: 2 }]);
+    const copied = { Metadata: { 'rloop-sha256': ref.sha256, 'rloop-rows': '4' } };
+    const actual = { uri: ref.uri, sha256: sha(body), rows: 2, bytes: Buffer.byteLength(body) };
+    await rawPut(`${prefix}/${KEY}`, body, copied); // the SDK's default CRC32 checksum
+    expect(await store.refFor(KEY)).toEqual(actual);
+    const sha256 = createHash('sha256').update(body).digest('base64');
+    await rawPut(`${prefix}/${KEY}`, body, { ...copied, ChecksumSHA256: sha256 });
+    expect(await store.refFor(KEY)).toEqual(actual);
+  });
+
   test('truncated JSONL (a foreign object without metadata) is a format error naming the uri and line', async () => {
     const prefix = freshPrefix();
     const store = makeStore(prefix);
