@@ -3,6 +3,8 @@
 // Temporal CLI, which carries the dev server and the Web UI. Plain Node ESM on purpose: it runs before
 // node_modules exist. Idempotent, and fast (well under 5 s) when everything is already in place.
 //
+// With --with-s3 (npm test) it also builds the S3-compatible server the S3 store tests use.
+//
 // Temporal CLI lookup order (the first that works wins; the answer is recorded in .tools/temporal-cli.json):
 //   1. $TEMPORAL_CLI_PATH
 //   2. `temporal` on PATH
@@ -144,8 +146,18 @@ function findTemporalCli() {
   return { path: null, source: 'sdk-download', version: null };
 }
 
+/** The S3 tests' server (MinIO, built once per machine); a failure is reported by those tests, loudly. */
+function installS3Server() {
+  if (process.env.RLOOP_SKIP_S3 === '1') return log('RLOOP_SKIP_S3=1: the S3 store tests will be skipped');
+  const r = spawnSync(process.execPath, [join(root, 'scripts', 's3-server.mjs'), 'install'], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  if (r.status !== 0) log('could not install an S3-compatible server: the S3 store tests will fail and say why');
+}
+
 installNodeModules();
 mkdirSync(tools, { recursive: true });
+if (process.argv.includes('--with-s3')) installS3Server();
 const cli = findTemporalCli();
 writeFileSync(record, JSON.stringify(cli, null, 2) + '\n');
 log(`Temporal CLI: ${cli.path ?? '(SDK download)'} [${cli.source}]`);

@@ -4,7 +4,9 @@ import { defineSearchAttributeKey } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { RloopConfig, RloopConfigInput } from './config';
 import type { ArtifactRef } from './store';
-import type { JobRef, JobState, TrainerRole } from './trainers';
+import type { DatasetFormat, JobRef, JobState, TrainerRole } from './trainers';
+
+export type { DatasetFormat };
 
 export type { ArtifactRef };
 
@@ -84,14 +86,6 @@ export interface ShardResult {
   reports: StepResult & { summary: ReliabilitySummary };
 }
 
-export type DatasetFormat =
-  | 'solver.trl-dpo'
-  | 'solver.openai-dpo'
-  | 'generator.rl'
-  | 'generator.trl-dpo'
-  | 'generator.openai-dpo'
-  | 'generator.sft';
-
 export interface TrainingInput {
   campaign: string;
   iteration: number;
@@ -122,6 +116,19 @@ export interface PromotionDecision {
   winRate?: number | null;
   interval?: [number, number];
   meanReward?: number | null;
+}
+
+/** The iteration's manifest artifact: where every shard's step artifacts are. */
+export interface Manifest {
+  campaign: string;
+  iteration: number;
+  shards: Array<{
+    shard: number;
+    questions: ArtifactRef;
+    answers: ArtifactRef;
+    judgments: ArtifactRef;
+    reports: ArtifactRef;
+  }>;
 }
 
 export interface IterationResult {

@@ -10,7 +10,8 @@ import {
 } from '@temporalio/worker';
 import { createActivities } from './activities';
 import { FileRequestCache } from './llm';
-import { createArtifactStore } from './store';
+import { createArtifactStore, type ArtifactStoreConfig } from './store';
+import type { StorageConfig } from './config';
 
 export const workflowsPath = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
 
@@ -32,8 +33,11 @@ export interface WorkerOptions {
   connection: NativeConnection;
   namespace?: string;
   taskQueue: string;
-  storageRoot: string;
+  /** Where artifacts live; every worker of a deployment must see the same store. */
+  store: ArtifactStoreConfig;
   cacheDir: string;
+  /** Local folder for trainer job outputs (command backend). */
+  jobsDir?: string;
   env?: NodeJS.ProcessEnv;
   workflowBundle?: WorkflowBundleOption;
   maxConcurrentActivityTaskExecutions?: number;
@@ -41,9 +45,10 @@ export interface WorkerOptions {
 
 export async function createWorker(opts: WorkerOptions): Promise<Worker> {
   const activities = createActivities({
-    store: createArtifactStore({ kind: 'fs', root: opts.storageRoot }),
+    store: createArtifactStore(opts.store),
     cache: new FileRequestCache(opts.cacheDir),
     env: opts.env ?? process.env,
+    jobsDir: opts.jobsDir,
   });
   return Worker.create({
     connection: opts.connection,
@@ -53,4 +58,10 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions ?? 16,
   });
+}
+
+/** The artifact store a config names. */
+export function storeConfig(storage: Pick<StorageConfig, 'kind' | 'root' | 's3'> | undefined): ArtifactStoreConfig {
+  if (storage?.kind === 's3' && storage.s3) return { kind: 's3', ...storage.s3 };
+  return { kind: 'fs', root: storage?.root ?? '.rloop/artifacts' };
 }

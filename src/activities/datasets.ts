@@ -11,7 +11,7 @@ import {
   type SolverItem,
 } from '../domain';
 import { solverMessages } from '../prompts';
-import type { ArtifactRef, DatasetFormat, ShardResult } from '../shared';
+import type { ArtifactRef, DatasetFormat, Manifest } from '../shared';
 import type { RloopConfig } from '../config';
 import type { ActivityContext } from './context';
 import { iterationPrefix } from './keys';
@@ -45,15 +45,15 @@ export async function buildDatasets(
   input: { campaign: string; iteration: number; config: RloopConfig; manifest: ArtifactRef },
 ): Promise<DatasetsResult> {
   const { config, campaign, iteration } = input;
-  const manifest = await ctx.store.getJson<{ shards: ShardResult[] }>(input.manifest);
+  const manifest = await ctx.store.getJson<Manifest>(input.manifest);
   const questions: QuestionRow[] = [];
   const answers: AnswerRow[] = [];
   const reports: ReportRow[] = [];
   for (const shard of manifest.shards) {
     const [q, a, r] = await Promise.all([
-      ctx.store.getJsonl<QuestionRow>(shard.questions.ref),
-      ctx.store.getJsonl<AnswerRow>(shard.answers.ref),
-      ctx.store.getJsonl<ReportRow>(shard.reports.ref),
+      ctx.store.getJsonl<QuestionRow>(shard.questions),
+      ctx.store.getJsonl<AnswerRow>(shard.answers),
+      ctx.store.getJsonl<ReportRow>(shard.reports),
     ]);
     questions.push(...q);
     answers.push(...a);

@@ -6,7 +6,6 @@ import { judgePairwiseMessages, pairwiseSchema, solverMessages } from '../prompt
 import type { ArtifactRef, UsageByRole } from '../shared';
 import type { ActivityContext, UsageTally } from './context';
 import { runCalls } from './batch';
-import { iterationPrefix } from './keys';
 import type { HoldoutRow } from './datasets';
 import { sampleIndex } from './seeds';
 

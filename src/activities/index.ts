@@ -1,10 +1,12 @@
 // createActivities(deps): the worker wires real stores and clients; tests wire the simulator. Each activity is
 // thin: it reads its inputs from the store, calls llm/ and domain/, writes one artifact and returns its ref.
-import type { CampaignState, ShardResult } from '../shared';
+import type { ArtifactRef, CampaignState, Manifest } from '../shared';
 import { activityContext, type ActivityDeps } from './context';
 import { generateQuestions } from './generate';
 import { judgeAnswers } from './judge';
-import { campaignStateKey, iterationPrefix } from './keys';
+import { campaignStateKey, iterationPrefix, shardKey } from './keys';
+
+const STEPS = ['questions', 'answers', 'judgments', 'reports'] as const;
 import { sampleAnswers } from './sample';
 import { scoreReliability } from './score';
 import { auditJudge } from './audit';
@@ -33,8 +35,22 @@ export function createActivities(deps: ActivityDeps) {
       return ref ? ctx.store.getJson<CampaignState>(ref) : null;
     },
     saveCampaignState: (state: CampaignState) => ctx.store.putJson(campaignStateKey(state.campaign), state),
-    /** The iteration's manifest: every shard's refs and counts, one JSON artifact. */
-    writeManifest: (input: { campaign: string; iteration: number; shards: ShardResult[] }) =>
-      ctx.store.putJson(`${iterationPrefix(input.campaign, input.iteration)}/manifest.json`, input),
+    /**
+     * The iteration's manifest: every shard's artifact refs, found at their deterministic keys (so the workflow
+     * passes a shard count, not a payload that grows with shards).
+     */
+    writeManifest: async (input: { campaign: string; iteration: number; shardCount: number }) => {
+      const shards: Manifest['shards'] = [];
+      for (let shard = 0; shard < input.shardCount; shard++) {
+        const at = { campaign: input.campaign, iteration: input.iteration, shard };
+        const refs = await Promise.all(STEPS.map((step) => ctx.store.refFor(shardKey(at, step))));
+        // Shards skipped by a budget stop have no artifacts.
+        if (refs.some((r) => r === null)) continue;
+        const [questions, answers, judgments, reports] = refs as ArtifactRef[];
+        shards.push({ shard, questions: questions!, answers: answers!, judgments: judgments!, reports: reports! });
+      }
+      const manifest: Manifest = { campaign: input.campaign, iteration: input.iteration, shards };
+      return ctx.store.putJson(`${iterationPrefix(input.campaign, input.iteration)}/manifest.json`, manifest);
+    },
   };
 }

@@ -31,7 +31,7 @@ export async function sampleAnswers(
   ctx: ActivityContext,
   input: ShardInput & { questions: ArtifactRef },
 ): Promise<StepResult> {
-  const { config, models, campaign, iteration } = input;
+  const { config, models } = input;
   const questions = (await ctx.store.getJsonl<QuestionRow>(input.questions)).filter(
     (q): q is Job['question'] => q.question !== null,
   );

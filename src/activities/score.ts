@@ -43,7 +43,7 @@ export async function scoreReliability(
   ctx: ActivityContext,
   input: ShardInput & { questions: ArtifactRef; answers: ArtifactRef; judgments: ArtifactRef },
 ): Promise<StepResult & { summary: ReliabilitySummary }> {
-  const { config, campaign, iteration } = input;
+  const { config } = input;
   const [questions, answers, judgments] = await Promise.all([
     ctx.store.getJsonl<QuestionRow>(input.questions),
     ctx.store.getJsonl<AnswerRow>(input.answers),

@@ -6,7 +6,7 @@ import { loadConfigOrExit } from './configArg';
 import { startSimulator } from '../sim';
 import { startDevServer, type DevServer } from '../temporal/devServer';
 import { connectClient, resolveConnection } from '../temporal/connection';
-import { createWorker } from '../worker';
+import { createWorker, storeConfig } from '../worker';
 import { followCampaign, printSummary, startCampaign } from './follow';
 
 const portFree = (port: number) =>
@@ -67,8 +67,9 @@ export async function demo(opts: { config: string; keep?: boolean }) {
       : await (await import('../temporal/connection')).connectWorker(conn),
     namespace: conn.namespace,
     taskQueue: config.temporal.taskQueue,
-    storageRoot: config.storage.root,
+    store: storeConfig(config.storage),
     cacheDir: config.storage.cacheDir,
+    jobsDir: config.storage.jobsDir,
   });
   const running = worker.run();
   try {

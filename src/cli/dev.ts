@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { loadConfigOrExit } from './configArg';
 import { startDevServer } from '../temporal/devServer';
-import { createWorker } from '../worker';
+import { createWorker, storeConfig } from '../worker';
 
 export async function dev(opts: { config: string; db: string; port: string; uiPort: string }) {
   const config = existsSync(opts.config) ? await loadConfigOrExit(opts.config) : null;
@@ -10,8 +10,9 @@ export async function dev(opts: { config: string; db: string; port: string; uiPo
   const worker = await createWorker({
     connection: server.env.nativeConnection,
     taskQueue,
-    storageRoot: config?.storage.root ?? '.rloop/artifacts',
+    store: storeConfig(config?.storage),
     cacheDir: config?.storage.cacheDir ?? '.rloop/cache',
+    jobsDir: config?.storage.jobsDir ?? '.rloop/jobs',
   });
   process.stderr.write(
     `Temporal dev server at ${server.address} (DB ${opts.db}); Web UI ${server.uiUrl}\n` +

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { loadConfigOrExit } from './configArg';
 import { connectWorker, resolveConnection } from '../temporal/connection';
-import { createWorker } from '../worker';
+import { createWorker, storeConfig } from '../worker';
 
 export async function workerCmd(opts: { config: string; address?: string; namespace?: string; taskQueue?: string }) {
   // A worker needs no config file: endpoints ride in each workflow's input. If one is there, it sets the
@@ -13,8 +13,9 @@ export async function workerCmd(opts: { config: string; address?: string; namesp
     connection: await connectWorker(conn),
     namespace: conn.namespace,
     taskQueue,
-    storageRoot: config?.storage.root ?? '.rloop/artifacts',
+    store: storeConfig(config?.storage),
     cacheDir: config?.storage.cacheDir ?? '.rloop/cache',
+    jobsDir: config?.storage.jobsDir ?? '.rloop/jobs',
   });
   process.stderr.write(
     `worker on ${conn.options.address} namespace ${conn.namespace} task queue ${taskQueue}; Ctrl-C to stop\n`,

@@ -3,6 +3,7 @@
 // gets the same defaults and the same error messages as `rloop run`.
 import { z } from 'zod';
 import { datasetOptionsSchema, reliabilityConfigSchema } from '../domain';
+import { s3StoreConfigSchema } from '../store/s3-config';
 
 const name = z
   .string()
@@ -113,6 +114,11 @@ export const trainerSchema = z.discriminatedUnion('backend', [
         .min(1)
         .optional()
         .describe('Optional status command ({jobId}, {outputDir}); without it, completion is the exit code.'),
+      cancelCommand: z
+        .string()
+        .min(1)
+        .optional()
+        .describe('With statusCommand: how to cancel a job ({jobId}, {outputDir}), e.g. "scancel {jobId}".'),
       workdir: z.string().optional().describe('Working directory of the command.'),
       pollIntervalSeconds: pollInterval,
       timeoutSeconds: jobTimeout,
@@ -294,15 +300,33 @@ export const configSchema = z
     datasets: datasetOptionsSchema.prefault({}),
     storage: z
       .object({
-        kind: z.literal('fs').default('fs'),
+        kind: z
+          .enum(['fs', 's3'])
+          .default('fs')
+          .describe('Artifact store: a shared folder (fs) or an S3-compatible bucket (s3).'),
         root: z
           .string()
           .min(1)
           .default('.rloop/artifacts')
-          .describe('Artifact root directory (shared by all workers).'),
-        cacheDir: z.string().min(1).default('.rloop/cache').describe('Request cache directory.'),
+          .describe('fs: artifact root directory (shared by all workers).'),
+        s3: s3StoreConfigSchema
+          .omit({ kind: true })
+          .optional()
+          .describe('s3: bucket, prefix, endpoint, region, forcePathStyle.'),
+        cacheDir: z.string().min(1).default('.rloop/cache').describe('Request cache directory (local to each worker).'),
+        jobsDir: z
+          .string()
+          .min(1)
+          .default('.rloop/jobs')
+          .describe(
+            'Folder for trainer job outputs (command backend: logs, model_id.txt); visible to the workers that poll.',
+          ),
       })
       .strict()
+      .refine((s) => s.kind !== 's3' || s.s3 !== undefined, {
+        message: 'kind s3 needs an s3 section (bucket, ...)',
+        path: ['s3'],
+      })
       .prefault({}),
     temporal: z
       .object({
@@ -347,4 +371,5 @@ export type EndpointConfig = z.infer<typeof endpointSchema>;
 export type TrainerConfig = z.infer<typeof trainerSchema>;
 export type Regime = z.infer<typeof regimeSchema>;
 export type JudgeMode = z.infer<typeof judgeModeSchema>;
+export type StorageConfig = RloopConfig['storage'];
 export type RoleName = 'generator' | 'solver' | 'judge';

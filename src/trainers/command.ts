@@ -238,8 +238,13 @@ export function createCommandTrainer(config: CommandTrainerConfig, deps: Trainer
     },
 
     async cancel(job) {
-      // Without a cancel command a scheduler job cannot be cancelled from here; the job runs to its end.
-      if (scheduler) return;
+      if (scheduler) {
+        // A scheduler job is cancelled with the configured cancel command (e.g. scancel); without one it runs on.
+        if (config.cancelCommand) {
+          await shell(fill(config.cancelCommand, { jobId: job.jobId, outputDir: dirOf(job) }), STATUS_TIMEOUT_MS);
+        }
+        return;
+      }
       const dir = dirOf(job);
       if ((await readText(dir, JOB_FILES.exitCode)) !== null) return;
       await writeFile(join(dir, JOB_FILES.cancelled), `${new Date().toISOString()}\n`);

@@ -33,13 +33,6 @@ export function openAiPlan(
 ): { format: DatasetFormat; method: JobCreateParams.Method } {
   const hyperparameters = config.hyperparameters ?? {};
   const method = role === 'solver' ? 'dpo' : (config.method ?? 'supervised');
-  if (method === 'reinforcement') {
-    throw trainerConfigFailure(
-      'training.generator.method "reinforcement" is not supported: OpenAI reinforcement fine-tuning needs graders that ' +
-        'score fresh samples, and rloop exports precomputed rewards. Use "supervised" (reward-filtered SFT) or "dpo" ' +
-        '(question preference pairs), or the command backend with trainers/train_generator_rl.py.',
-    );
-  }
   if (method === 'dpo') {
     return {
       format: role === 'solver' ? 'solver.openai-dpo' : 'generator.openai-dpo',

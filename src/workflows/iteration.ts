@@ -47,7 +47,8 @@ export async function iterationWorkflow(input: IterationInput): Promise<Iteratio
   let spent: UsageByRole = {};
   let budgetStop: string | null = null;
   const runShard = async (shard: number) => {
-    await condition(() => inflight < maxConcurrentShards);
+    // Every waiter wakes when a slot frees: re-check so only as many start as there are slots.
+    while (inflight >= maxConcurrentShards) await condition(() => inflight < maxConcurrentShards);
     if (budgetStop) {
       // A budget was reached: no new shards; the iteration ends cleanly after those in flight.
       progress.shards[shard] = 'skipped';
@@ -88,7 +89,7 @@ export async function iterationWorkflow(input: IterationInput): Promise<Iteratio
   progress.phase = 'summarising';
   results.sort((a, b) => a.shard - b.shard);
   const { reliability, usage, counts } = shardTotals(results);
-  const manifest = await storeActivities.writeManifest({ campaign, iteration: input.iteration, shards: results });
+  const manifest = await storeActivities.writeManifest({ campaign, iteration: input.iteration, shardCount });
   const summary = headlineText(reliability);
   upsertMemo({ summary, ...headline(reliability) });
 

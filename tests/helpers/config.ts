@@ -1,12 +1,15 @@
 import type { RloopConfigInput } from '../../src/config';
 
-/** A small config whose every role is served by the simulator at `simUrl`. */
-export function simConfig(
-  simUrl: string,
-  overrides: { campaign?: Partial<RloopConfigInput['campaign']>; taskQueue?: string } = {},
-): RloopConfigInput {
+type Overrides = Omit<Partial<RloopConfigInput>, 'campaign'> & {
+  campaign?: Partial<RloopConfigInput['campaign']>;
+  taskQueue?: string;
+};
+
+/** A small config whose every role is served by the simulator at `simUrl`; top-level sections can be replaced. */
+export function simConfig(simUrl: string, overrides: Overrides = {}): RloopConfigInput {
+  const { campaign, taskQueue, ...sections } = overrides;
   return {
-    campaign: { name: 'test', iterations: 1, questionsPerIteration: 8, shardSize: 4, seed: 7, ...overrides.campaign },
+    campaign: { name: 'test', iterations: 1, questionsPerIteration: 8, shardSize: 4, seed: 7, ...campaign },
     endpoints: { sim: { baseURL: simUrl, concurrency: 16, timeoutMs: 10_000 } },
     roles: {
       generator: { endpoint: 'sim', model: 'sim-generator' },
@@ -20,6 +23,7 @@ export function simConfig(
       },
       judge: { endpoint: 'sim', model: 'sim-judge', passes: 3, modes: ['pointwise'] },
     },
-    temporal: { taskQueue: overrides.taskQueue ?? 'rloop-test' },
+    temporal: { taskQueue: taskQueue ?? 'rloop-test' },
+    ...sections,
   };
 }

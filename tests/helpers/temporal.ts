@@ -47,8 +47,9 @@ export async function testWorker(
   return createWorker({
     connection: t.nativeConnection,
     taskQueue: opts.taskQueue,
-    storageRoot: join(opts.dir, 'artifacts'),
+    store: { kind: 'fs', root: join(opts.dir, 'artifacts') },
     cacheDir: join(opts.dir, 'cache'),
+    jobsDir: join(opts.dir, 'jobs'),
     env: opts.env ?? {},
     workflowBundle: { codePath: inject('workflowBundlePath') },
   });

@@ -5,7 +5,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Worker } from '@temporalio/worker';
 import { startSimulator, type SimHandle } from '../../src/sim';
 import { createArtifactStore } from '../../src/store';
-import { CAMPAIGN_KEY, type IterationResult } from '../../src/shared';
+import { CAMPAIGN_KEY, type IterationResult, type Manifest } from '../../src/shared';
 import type { AnswerRow, JudgmentRow, QuestionRow, ReportRow } from '../../src/activities/rows';
 import { connectTestTemporal, tempDir, testWorker, uniqueId, type TestTemporal } from '../helpers/temporal';
 import { simConfig } from '../helpers/config';
@@ -63,21 +63,17 @@ describe('iterationWorkflow', () => {
 
     // The artifacts are real files whose rows match the counts, read back with sha256 verification.
     const store = createArtifactStore({ kind: 'fs', root: join(dir, 'artifacts') });
-    const manifest = await store.getJson<{ shards: IterationResult[] & Array<{ questions: { ref: never } }> }>(
-      result.manifest,
-    );
+    const manifest = await store.getJson<Manifest>(result.manifest);
     expect(manifest.shards).toHaveLength(2);
     let questions = 0;
     let answers = 0;
     let judgments = 0;
     let reports = 0;
-    for (const shard of manifest.shards as unknown as Array<
-      Record<'questions' | 'answers' | 'judgments' | 'reports', { ref: Parameters<typeof store.getJsonl>[0] }>
-    >) {
-      const q = await store.getJsonl<QuestionRow>(shard.questions.ref);
-      const a = await store.getJsonl<AnswerRow>(shard.answers.ref);
-      const j = await store.getJsonl<JudgmentRow>(shard.judgments.ref);
-      const r = await store.getJsonl<ReportRow>(shard.reports.ref);
+    for (const shard of manifest.shards) {
+      const q = await store.getJsonl<QuestionRow>(shard.questions);
+      const a = await store.getJsonl<AnswerRow>(shard.answers);
+      const j = await store.getJsonl<JudgmentRow>(shard.judgments);
+      const r = await store.getJsonl<ReportRow>(shard.reports);
       questions += q.length;
       answers += a.length;
       judgments += j.length;

@@ -219,6 +219,17 @@ describe('command backend with a statusCommand (scheduler mode)', () => {
     await writeFile(join(job.outputDir ?? '', JOB_FILES.modelId), '/models/run-4242\n');
     expect(await trainer.status(job)).toMatchObject({ state: 'succeeded', modelId: '/models/run-4242' });
     await trainer.cancel(job); // no cancel command: a no-op
+    expect(existsSync(join(tmp.dir, 'scancelled'))).toBe(false);
+  });
+
+  it('cancels a scheduler job with the cancel command', async () => {
+    const trainer = command(`${sbatch} --job-name={jobKey} train.sh {dataset} {outputDir}`, {
+      statusCommand: `${sacct} {jobId}`,
+      cancelCommand: `echo {jobId} > ${join(tmp.dir, 'scancelled')}`,
+    });
+    const job = await trainer.submit(request('slurm-cancel'));
+    await trainer.cancel(job);
+    expect((await readFile(join(tmp.dir, 'scancelled'), 'utf8')).trim()).toBe('4242');
   });
 
   it('a failed submit command is retryable and leaves nothing behind', async () => {

@@ -1,6 +1,6 @@
 // The openai backend against the simulator over HTTP (the real openai client), plus a tiny fake for what the
 // simulator never does (unknown statuses, a server that ignores the metadata filter).
-import { ApplicationFailure } from '@temporalio/common';
+import type { ApplicationFailure } from '@temporalio/common';
 import OpenAI, { toFile } from 'openai';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { toGeneratorSftRows, toOpenAiPreferenceRows, type PreferencePair } from '../../../src/domain';
@@ -135,7 +135,7 @@ describe('openai backend against the simulator', () => {
     await trainer.cancel(job); // already terminal: a no-op, not a 400
   });
 
-  it('trains the generator with SFT by default and refuses reinforcement', async () => {
+  it('trains the generator with SFT by default; dpo needs the question-pair export', async () => {
     const trainer = createTrainer(trainerConfig({ backend: 'openai', endpoint: 'ft' }), deps(sim.url));
     const req: SubmitRequest = {
       role: 'generator',
@@ -147,15 +147,6 @@ describe('openai backend against the simulator', () => {
     const job = await trainer.submit(req);
     const client = new OpenAI({ baseURL: sim.url, apiKey: 'x', maxRetries: 0 });
     expect((await client.fineTuning.jobs.retrieve(job.jobId)).method?.type).toBe('supervised');
-
-    const rft = createTrainer(
-      trainerConfig({ backend: 'openai', endpoint: 'ft', method: 'reinforcement' }),
-      deps(sim.url),
-    );
-    const err = await rft.submit({ ...req, idempotencyKey: 'gen-rft' }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ApplicationFailure);
-    expect((err as ApplicationFailure).nonRetryable).toBe(true);
-    expect((err as ApplicationFailure).message).toMatch(/graders/);
 
     const dpo = createTrainer(trainerConfig({ backend: 'openai', endpoint: 'ft', method: 'dpo' }), deps(sim.url));
     const missing = await dpo.submit({ ...req, idempotencyKey: 'gen-dpo' }).catch((e: unknown) => e);

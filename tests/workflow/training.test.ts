@@ -1,0 +1,127 @@
+// The whole loop with real trainer jobs: the simulator's fine-tuning API really changes its latent world, so a
+// campaign can be checked for what training should do — a better solver promoted, a shifted task mix.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
+import OpenAI from 'openai';
+import { startSimulator, type SimHandle } from '../../src/sim';
+import type { CampaignStatus, IterationResult } from '../../src/shared';
+import { uniqueId } from '../helpers/temporal';
+import { startWorkerFixture, type WorkerFixture } from '../helpers/worker';
+import { simConfig } from '../helpers/config';
+
+const training = {
+  generator: { backend: 'openai' as const, endpoint: 'sim', method: 'supervised' as const, pollIntervalSeconds: 1 },
+  solver: { backend: 'openai' as const, endpoint: 'sim', pollIntervalSeconds: 1 },
+};
+
+const meanSkill = (skill: Record<string, number> | undefined) => {
+  const v = Object.values(skill ?? {});
+  return v.reduce((a, b) => a + b, 0) / v.length;
+};
+
+describe('training, promotion and the campaign lineage', () => {
+  let w: WorkerFixture;
+  let sim: SimHandle;
+
+  beforeAll(async () => {
+    sim = await startSimulator({ port: 0, seed: 2, jobDurationMs: 600 });
+    w = await startWorkerFixture('training');
+  });
+  afterAll(async () => {
+    await w?.stop();
+    await sim?.close();
+  });
+
+  it('a 3-iteration campaign promotes better solvers and shifts the task mix toward verifiable tasks', async () => {
+    const name = uniqueId('loop');
+    const config = simConfig(sim.url, {
+      campaign: { name, iterations: 3, questionsPerIteration: 96, shardSize: 24 },
+      training,
+      taskQueue: w.taskQueue,
+    });
+    const status = (await w.t.client.workflow.execute('campaignWorkflow', {
+      taskQueue: w.taskQueue,
+      workflowId: `campaign-${name}`,
+      args: [{ config }],
+    })) as CampaignStatus;
+    expect(status.history).toHaveLength(3);
+
+    const results = await Promise.all(
+      status.history.map((h) => w.t.client.workflow.getHandle(h.workflowId).result() as Promise<IterationResult>),
+    );
+    const world = sim.world();
+    // Every iteration trained both roles and recorded its decisions.
+    for (const r of results) {
+      expect(r.training.solver?.state).toBe('succeeded');
+      expect(r.training.generator?.state).toBe('succeeded');
+      expect(r.datasets!.counts.solverPairs).toBeGreaterThan(0);
+      expect(r.promotion.solver?.reason).toMatch(/win rate/);
+    }
+    // The first iteration's solver job learned from correctly ordered pairs: the new model is better in the
+    // latent world and wins the promotion gate.
+    const first = results[0]!;
+    const promoted = first.nextModels.solver;
+    expect(first.promotion.solver?.promoted).toBe(true);
+    expect(promoted).toMatch(/^ft:sim-solver:/);
+    expect(meanSkill(world.models[promoted]?.skill)).toBeGreaterThan(meanSkill(world.models['sim-solver']?.skill));
+    expect(results[1]!.models.solver).toBe(promoted);
+    expect(results[1]!.models.previousSolver).toBe('sim-solver');
+
+    // The generator's job moved its task mix toward tasks the judge can verify (SFT on reliable questions).
+    const newGenerator = first.training.generator!.modelId!;
+    const expectedVerifiability = (mix: Record<string, number> | undefined) =>
+      world.taskTypes.reduce((s, t) => s + (mix?.[t.name] ?? 0) * t.verifiability, 0);
+    expect(expectedVerifiability(world.models[newGenerator]?.taskMix)).toBeGreaterThan(
+      expectedVerifiability(world.models['sim-generator']?.taskMix),
+    );
+    expect(first.promotion.generator?.reason).toMatch(/mean R_G/);
+
+    // One fine-tuning job per iteration and role, each tagged with its idempotency key.
+    const api = new OpenAI({ baseURL: sim.url, apiKey: 'x' });
+    for (const r of results) {
+      for (const role of ['generator', 'solver']) {
+        const key = `campaign-${name}-iter-${r.iteration}-${role}`;
+        const jobs = await api.fineTuning.jobs.list({ metadata: { rloop_key: key } } as never);
+        expect(jobs.data.filter((j) => j.metadata?.rloop_key === key)).toHaveLength(1);
+      }
+    }
+  });
+
+  it('cancelling an iteration during training cancels the trainer job', async () => {
+    const slowSim = await startSimulator({ port: 0, seed: 4, jobDurationMs: 120_000 });
+    try {
+      const name = uniqueId('cancel');
+      const config = simConfig(slowSim.url, {
+        campaign: { name, questionsPerIteration: 16 },
+        training: { generator: { backend: 'none' }, solver: training.solver },
+        taskQueue: w.taskQueue,
+      });
+      const handle = await w.t.client.workflow.start('iterationWorkflow', {
+        taskQueue: w.taskQueue,
+        workflowId: `campaign-${name}-iter-0`,
+        args: [{ iteration: 0, config }],
+      });
+      const api = new OpenAI({ baseURL: slowSim.url, apiKey: 'x' });
+      const key = `campaign-${name}-iter-0-solver`;
+      let jobId: string | undefined;
+      for (let i = 0; i < 200 && !jobId; i++) {
+        const jobs = await api.fineTuning.jobs.list();
+        jobId = jobs.data.find((j) => j.metadata?.rloop_key === key)?.id;
+        if (!jobId) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(jobId).toBeDefined();
+      await handle.cancel();
+      const err = await handle.result().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(WorkflowFailedError);
+      expect((err as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+      let state = '';
+      for (let i = 0; i < 100 && state !== 'cancelled'; i++) {
+        state = (await api.fineTuning.jobs.retrieve(jobId!)).status;
+        if (state !== 'cancelled') await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(state).toBe('cancelled');
+    } finally {
+      await slowSim.close();
+    }
+  });
+});
