@@ -12,6 +12,7 @@ import { createActivities } from './activities';
 import { FileRequestCache } from './llm';
 import { createArtifactStore, type ArtifactStoreConfig } from './store';
 import type { StorageConfig } from './config';
+import { QUEUE_ROLES, type QueueName } from './queues';
 
 export const workflowsPath = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
 
@@ -43,13 +44,17 @@ export interface WorkerOptions {
   maxConcurrentActivityTaskExecutions?: number;
 }
 
-export async function createWorker(opts: WorkerOptions): Promise<Worker> {
-  const activities = createActivities({
+function activitiesFor(opts: WorkerOptions) {
+  return createActivities({
     store: createArtifactStore(opts.store),
     cache: new FileRequestCache(opts.cacheDir),
     env: opts.env ?? process.env,
     jobsDir: opts.jobsDir,
   });
+}
+
+/** One worker on `taskQueue` with the workflows and every activity. */
+export async function createWorker(opts: WorkerOptions, activities = activitiesFor(opts)): Promise<Worker> {
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace ?? 'default',
@@ -58,6 +63,57 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions ?? 16,
   });
+}
+
+export interface WorkerSetOptions extends WorkerOptions {
+  /** Whether the config sends roles to their own queues (`temporal.roleQueues`). */
+  roleQueues: boolean;
+  /** Which queues this process serves; default all. */
+  queues?: QueueName[];
+  /** Activity slots per queue (model calls are further bounded per endpoint by the limiter). */
+  concurrency?: Partial<Record<QueueName, number>>;
+}
+
+export interface WorkerSet {
+  queues: string[];
+  run(): Promise<void>;
+  shutdown(): void;
+}
+
+/**
+ * The workers of one process: "main" (workflows and bookkeeping activities on `taskQueue`) and, with role
+ * queues, an activity-only worker per served role on `<taskQueue>-<role>`. They share one set of activities,
+ * so the per-endpoint limiter and request cache are shared too.
+ */
+export async function createWorkerSet(opts: WorkerSetOptions): Promise<WorkerSet> {
+  const queues = opts.queues ?? ['main', ...QUEUE_ROLES];
+  const activities = activitiesFor(opts);
+  const workers: Worker[] = [];
+  if (queues.includes('main') || !opts.roleQueues) {
+    workers.push(
+      await createWorker({ ...opts, maxConcurrentActivityTaskExecutions: opts.concurrency?.main }, activities),
+    );
+  }
+  if (opts.roleQueues) {
+    for (const role of QUEUE_ROLES.filter((r) => queues.includes(r))) {
+      workers.push(
+        await Worker.create({
+          connection: opts.connection,
+          namespace: opts.namespace ?? 'default',
+          taskQueue: `${opts.taskQueue}-${role}`,
+          activities,
+          maxConcurrentActivityTaskExecutions: opts.concurrency?.[role] ?? 16,
+        }),
+      );
+    }
+  }
+  return {
+    queues: workers.map((w) => w.options.taskQueue),
+    run: async () => {
+      await Promise.all(workers.map((w) => w.run()));
+    },
+    shutdown: () => workers.forEach((w) => w.shutdown()),
+  };
 }
 
 /** The artifact store a config names. */

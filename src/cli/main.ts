@@ -36,6 +36,11 @@ program
   .addOption(addressOpt())
   .addOption(namespaceOpt())
   .option('--task-queue <name>', 'task queue (default: temporal.taskQueue of the config)')
+  .option(
+    '--queues <list>',
+    'queues to serve: main,generate,solve,judge,train (default all; roles need temporal.roleQueues)',
+  )
+  .option('--concurrency <list>', 'activity slots per queue, e.g. judge=4,solve=8 (default 16 each)')
   .action(async (opts) => (await import('./workerCmd')).workerCmd(opts));
 
 program

@@ -1,24 +1,73 @@
 import { existsSync } from 'node:fs';
 import { loadConfigOrExit } from './configArg';
 import { connectWorker, resolveConnection } from '../temporal/connection';
-import { createWorker, storeConfig } from '../worker';
+import { QUEUE_ROLES, type QueueName } from '../queues';
+import { createWorkerSet, storeConfig } from '../worker';
 
-export async function workerCmd(opts: { config: string; address?: string; namespace?: string; taskQueue?: string }) {
+const QUEUE_NAMES: readonly QueueName[] = ['main', ...QUEUE_ROLES];
+
+function usage(message: string): never {
+  process.stderr.write(`rloop worker: ${message}\n`);
+  process.exit(2);
+}
+
+/** `--queues judge,solve` → the queues this process serves. */
+export function parseQueues(text: string | undefined): QueueName[] | undefined {
+  if (text === undefined) return undefined;
+  const names = text
+    .split(',')
+    .map((q) => q.trim())
+    .filter(Boolean);
+  const bad = names.filter((q) => !QUEUE_NAMES.includes(q as QueueName));
+  if (bad.length || names.length === 0)
+    usage(`--queues: unknown queue ${bad.join(', ') || '(none)'} (known: ${QUEUE_NAMES.join(', ')})`);
+  return names as QueueName[];
+}
+
+/** `--concurrency judge=4,solve=8` → activity slots per queue. */
+export function parseConcurrency(text: string | undefined): Partial<Record<QueueName, number>> {
+  const out: Partial<Record<QueueName, number>> = {};
+  for (const part of (text ?? '').split(',').filter(Boolean)) {
+    const [name, value] = part.split('=');
+    const n = Number(value);
+    if (!QUEUE_NAMES.includes(name as QueueName) || !Number.isInteger(n) || n < 1) {
+      usage(`--concurrency: "${part}" must be <queue>=<positive integer> with a queue of ${QUEUE_NAMES.join(', ')}`);
+    }
+    out[name as QueueName] = n;
+  }
+  return out;
+}
+
+export async function workerCmd(opts: {
+  config: string;
+  address?: string;
+  namespace?: string;
+  taskQueue?: string;
+  queues?: string;
+  concurrency?: string;
+}) {
+  const queues = parseQueues(opts.queues);
+  const concurrency = parseConcurrency(opts.concurrency);
   // A worker needs no config file: endpoints ride in each workflow's input. If one is there, it sets the
-  // task queue, storage folders and connection defaults.
+  // task queue (and whether roles have their own), storage folders and connection defaults.
   const config = existsSync(opts.config) ? await loadConfigOrExit(opts.config) : null;
   const conn = resolveConnection(opts, config?.temporal);
   const taskQueue = opts.taskQueue ?? config?.temporal.taskQueue ?? 'rloop';
-  const worker = await createWorker({
+  const workers = await createWorkerSet({
     connection: await connectWorker(conn),
     namespace: conn.namespace,
     taskQueue,
+    roleQueues: config?.temporal.roleQueues ?? false,
+    queues,
+    concurrency,
     store: storeConfig(config?.storage),
     cacheDir: config?.storage.cacheDir ?? '.rloop/cache',
     jobsDir: config?.storage.jobsDir ?? '.rloop/jobs',
   });
   process.stderr.write(
-    `worker on ${conn.options.address} namespace ${conn.namespace} task queue ${taskQueue}; Ctrl-C to stop\n`,
+    `worker on ${conn.options.address} namespace ${conn.namespace} task queues ${workers.queues.join(', ')}; Ctrl-C to stop\n`,
   );
-  await worker.run();
+  process.once('SIGINT', () => workers.shutdown());
+  process.once('SIGTERM', () => workers.shutdown());
+  await workers.run();
 }

@@ -337,6 +337,13 @@ export const configSchema = z
           .describe('host:port; TEMPORAL_ADDRESS overrides; default localhost:7233.'),
         namespace: z.string().min(1).optional().describe('Namespace; TEMPORAL_NAMESPACE overrides; default "default".'),
         taskQueue: z.string().min(1).default('rloop').describe('Task queue of workflows and activities.'),
+        roleQueues: z
+          .boolean()
+          .default(false)
+          .describe(
+            'Send model calls and trainer jobs to <taskQueue>-generate, -solve, -judge and -train, so workers can run ' +
+              'beside the endpoints and GPUs (`rloop worker --queues judge,solve`).',
+          ),
       })
       .strict()
       .prefault({}),

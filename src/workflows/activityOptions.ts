@@ -1,16 +1,18 @@
 // Activity proxies with explicit timeouts and retry policy, shared by the workflows.
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
+import type { RloopConfig } from '../config';
+import { roleQueue, type QueueRole } from '../queues';
 
 type Activities = ReturnType<typeof createActivities>;
 
 /** Model-calling activities: a shard of calls each, heartbeating progress; Temporal owns the retries. */
-export const llmActivities = proxyActivities<Activities>({
+const llmOptions: ActivityOptions = {
   startToCloseTimeout: '2 hours',
   // runCalls heartbeats every 5 s, so a dead worker's shard is retried elsewhere within 30 s.
   heartbeatTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 30 },
-});
+};
 
 /** Short bookkeeping activities (artifact reads and writes, no model calls). */
 export const storeActivities = proxyActivities<Activities>({
@@ -19,14 +21,30 @@ export const storeActivities = proxyActivities<Activities>({
 });
 
 /** Trainer job submission: idempotent by key, heartbeating while it uploads, so a retry reattaches quickly. */
-export const submitActivities = proxyActivities<Activities>({
+const submitOptions: ActivityOptions = {
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 20 },
-});
+};
 
-/** A trainer job's status / cancel: one short call each. */
-export const jobActivities = proxyActivities<Activities>({
+/** A trainer job's status / cancel / logs: one short call each. */
+const jobOptions: ActivityOptions = {
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 20 },
-});
+};
+
+/**
+ * Activities on the task queue of their role, so workers can sit beside the endpoints and GPUs they use
+ * (`rloop worker --queues judge,solve`). Without `temporal.roleQueues` every queue is the workflow's own.
+ */
+export function roleActivities(config: RloopConfig) {
+  const on = (role: QueueRole, options: ActivityOptions) =>
+    proxyActivities<Activities>({ ...options, taskQueue: roleQueue(config, role) });
+  return {
+    generate: on('generate', llmOptions),
+    solve: on('solve', llmOptions),
+    judge: on('judge', llmOptions),
+    trainSubmit: on('train', submitOptions),
+    trainJob: on('train', jobOptions),
+  };
+}

@@ -11,7 +11,7 @@ import type {
   TrainingOutcome,
 } from '../shared';
 import type { TrainerRole } from '../trainers';
-import { llmActivities, storeActivities } from './activityOptions';
+import { roleActivities, storeActivities } from './activityOptions';
 import { shardWorkflow } from './shard';
 import { mean } from './summary';
 import { trainingWorkflow } from './training';
@@ -45,7 +45,7 @@ export async function improve(input: ImproveInput): Promise<Improvement> {
 
   if (config.audit.anchorsFile) {
     progress.phase = 'audit';
-    const audit = await llmActivities.auditJudge(base);
+    const audit = await roleActivities(config).judge.auditJudge(base);
     result.audit = {
       accuracy: audit.accuracy,
       positionBiasRate: audit.positionBiasRate,
@@ -116,7 +116,7 @@ async function promoteSolver(
       reason: `no new solver: ${outcome.state}${outcome.message ? ` (${outcome.message})` : ''}`,
     };
   }
-  const gate = await llmActivities.compareSolvers({
+  const gate = await roleActivities(base.config).judge.compareSolvers({
     ...base,
     holdout,
     current: models.solver,

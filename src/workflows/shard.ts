@@ -2,17 +2,18 @@
 // artifact and returns its ref, so the history holds refs and counts, never the rows.
 import { setHandler } from '@temporalio/workflow';
 import { shardProgressQuery, type ShardInput, type ShardProgress, type ShardResult } from '../shared';
-import { llmActivities, storeActivities } from './activityOptions';
+import { roleActivities, storeActivities } from './activityOptions';
 
 export async function shardWorkflow(input: ShardInput): Promise<ShardResult> {
   const progress: ShardProgress = { step: 'generate' };
   setHandler(shardProgressQuery, () => progress);
 
-  const questions = await llmActivities.generateQuestions(input);
+  const acts = roleActivities(input.config);
+  const questions = await acts.generate.generateQuestions(input);
   progress.step = 'sample';
-  const answers = await llmActivities.sampleAnswers({ ...input, questions: questions.ref });
+  const answers = await acts.solve.sampleAnswers({ ...input, questions: questions.ref });
   progress.step = 'judge';
-  const judgments = await llmActivities.judgeAnswers({ ...input, questions: questions.ref, answers: answers.ref });
+  const judgments = await acts.judge.judgeAnswers({ ...input, questions: questions.ref, answers: answers.ref });
   progress.step = 'score';
   const reports = await storeActivities.scoreReliability({
     ...input,

@@ -3,7 +3,7 @@
 // The workflow continues as new while polling long, so its history stays bounded however long the job runs.
 import { CancellationScope, continueAsNew, isCancellation, sleep, workflowInfo } from '@temporalio/workflow';
 import type { TrainingInput, TrainingOutcome } from '../shared';
-import { jobActivities, storeActivities, submitActivities } from './activityOptions';
+import { roleActivities } from './activityOptions';
 
 const POLLS_PER_RUN = 200;
 const terminal = new Set(['succeeded', 'failed', 'cancelled']);
@@ -12,11 +12,13 @@ export async function trainingWorkflow(input: TrainingInput): Promise<TrainingOu
   const { campaign, iteration, config, role } = input;
   const trainer = config.training[role];
   const target = { campaign, iteration, config, role };
+  // Trainer activities run on the train queue: a command backend's job folder lives beside that worker.
+  const { trainSubmit, trainJob } = roleActivities(config);
   if (trainer.backend === 'none') throw new Error('trainingWorkflow needs a trainer backend other than none');
 
   const job =
     input.job ??
-    (await submitActivities.submitTraining({
+    (await trainSubmit.submitTraining({
       ...target,
       idempotencyKey: input.idempotencyKey,
       baseModel: input.baseModel,
@@ -26,13 +28,13 @@ export async function trainingWorkflow(input: TrainingInput): Promise<TrainingOu
 
   try {
     for (let polls = 0; ; polls++) {
-      const status = await jobActivities.trainingStatus({ ...target, job });
+      const status = await trainJob.trainingStatus({ ...target, job });
       if (terminal.has(status.state)) {
-        const logs = await storeActivities.saveTrainingLogs({ ...target, job });
+        const logs = await trainJob.saveTrainingLogs({ ...target, job });
         return { role, job, state: status.state, modelId: status.modelId, message: status.message, logs };
       }
       if (Date.now() >= deadline) {
-        await jobActivities.cancelTraining({ ...target, job });
+        await trainJob.cancelTraining({ ...target, job });
         return {
           role,
           job,
@@ -49,7 +51,7 @@ export async function trainingWorkflow(input: TrainingInput): Promise<TrainingOu
     }
   } catch (err) {
     if (isCancellation(err)) {
-      await CancellationScope.nonCancellable(() => jobActivities.cancelTraining({ ...target, job }));
+      await CancellationScope.nonCancellable(() => trainJob.cancelTraining({ ...target, job }));
     }
     throw err;
   }

@@ -28,8 +28,11 @@ export async function startWorkerProcess(opts: {
   address: string;
   configPath: string;
   env?: NodeJS.ProcessEnv;
+  /** Extra `rloop worker` arguments, e.g. ['--queues', 'judge,solve']. */
+  args?: string[];
 }): Promise<WorkerProcess> {
-  const child = spawn('node', ['bin/rloop.js', 'worker', '--config', opts.configPath, '--address', opts.address], {
+  const args = ['bin/rloop.js', 'worker', '--config', opts.configPath, '--address', opts.address, ...(opts.args ?? [])];
+  const child = spawn('node', args, {
     cwd: process.cwd(),
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
