@@ -201,6 +201,23 @@ export const configSchema = z
               .max(1000)
               .default(6)
               .describe('Pairwise mode: answer pairs judged per question (each in both orders).'),
+            adaptive: z
+              .object({
+                enabled: z.boolean().default(false).describe('Judge in rounds and stop once a question is settled.'),
+                minPasses: z.int().min(2).max(32).default(2).describe('Passes every item gets before any stops.'),
+                maxPasses: z
+                  .int()
+                  .min(2)
+                  .max(32)
+                  .optional()
+                  .describe('Passes an unsettled item gets at most (K); defaults to `passes`.'),
+              })
+              .strict()
+              .optional()
+              .describe(
+                'Adaptive passes: after minPasses, stop repeating judgments once the pass/fail decision of a question ' +
+                  'cannot change if later judgments stay within what each item has already shown (src/domain/adaptive.ts).',
+              ),
           })
           .strict(),
       })
