@@ -8,6 +8,8 @@ import { startDevServer, type DevServer } from '../temporal/devServer';
 import { connectClient, resolveConnection } from '../temporal/connection';
 import { createWorker, storeConfig } from '../worker';
 import { followCampaign, printSummary, startCampaign } from './follow';
+import { writeCampaignReport } from '../report';
+import { createArtifactStore } from '../store';
 
 const portFree = (port: number) =>
   new Promise<boolean>((resolve) => {
@@ -77,11 +79,17 @@ export async function demo(opts: { config: string; keep?: boolean }) {
     await startCampaign(client, config);
     const results = await followCampaign(client, config.campaign.name);
     printSummary(results);
+    const report = await writeCampaignReport({
+      client,
+      store: createArtifactStore(storeConfig(config.storage)),
+      campaign: config.campaign.name,
+    });
     await client.connection.close();
     const ui = server?.uiUrl ?? 'http://localhost:8233';
     process.stdout.write(
       `\nWeb UI: ${ui}/namespaces/${conn.namespace}/workflows?query=campaign%3D%22${config.campaign.name}%22\n` +
         `artifacts: ${config.storage.root}/campaigns/${config.campaign.name}/\n` +
+        `report: ${report.path}\n` +
         `done in ${((Date.now() - t0) / 1000).toFixed(1)}s` +
         (opts.keep
           ? ' — still serving; Ctrl-C to stop.\n'

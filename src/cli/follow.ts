@@ -1,17 +1,19 @@
-// Starting a campaign and following it live through workflow queries.
+// Starting a campaign and following it live through workflow queries and activity heartbeats.
 import { WorkflowIdConflictPolicy, type Client } from '@temporalio/client';
 import type { RloopConfig } from '../config';
 import {
   CAMPAIGN_KEY,
   campaignStatusQuery,
   campaignWorkflowId,
-  iterationProgressQuery,
   type CampaignStatus,
-  type IterationProgress,
   type IterationResult,
 } from '../shared';
 import type { campaignWorkflow } from '../workflows';
+import { describeCampaign, iterationResults } from '../report/campaign';
+import { ProgressTracker } from '../report/progress';
 import { iterationTable, progressLine } from './render';
+
+export { iterationResults };
 
 export async function startCampaign(client: Client, config: RloopConfig, opts: { resume?: boolean } = {}) {
   const workflowId = campaignWorkflowId(config.campaign.name);
@@ -33,49 +35,57 @@ async function tryQuery<T>(fn: () => Promise<T>): Promise<T | null> {
   }
 }
 
-/** Follows a campaign until it completes, printing progress; returns every iteration's result. */
+export interface FollowOptions {
+  /** One JSON object per line instead of a redrawn status line. */
+  json?: boolean;
+  /** Where progress goes (default: stdout). */
+  write?: (text: string) => void;
+  /** Poll interval (default 1 s). */
+  intervalMs?: number;
+}
+
+/**
+ * Follows a campaign until it completes, printing progress; returns every iteration's result. Detaching (Ctrl-C)
+ * leaves the campaign running: `rloop watch <campaign>` re-attaches. A failed or terminated campaign throws.
+ */
 export async function followCampaign(
   client: Client,
   campaign: string,
-  opts: { json?: boolean } = {},
+  opts: FollowOptions = {},
 ): Promise<IterationResult[]> {
+  await describeCampaign(client, campaign); // a clear error for an unknown campaign
   const handle = client.workflow.getHandle(campaignWorkflowId(campaign));
-  const tty = process.stdout.isTTY && !opts.json;
-  const started = Date.now();
+  const write = opts.write ?? ((t: string) => process.stdout.write(t));
+  const tty = !opts.write && process.stdout.isTTY && !opts.json;
+  const tracker = new ProgressTracker(client, campaign);
   let last = '';
   let final: CampaignStatus | null = null;
-  const done = handle.result().then((r: CampaignStatus) => {
-    final = r;
-  });
-  done.catch(() => undefined);
-  while (!final) {
+  let failure: unknown = null;
+  const done = handle.result().then(
+    (r: CampaignStatus) => {
+      final = r;
+    },
+    (err: unknown) => {
+      failure = err;
+    },
+  );
+  while (!final && !failure) {
     const status = await tryQuery(() => handle.query(campaignStatusQuery));
-    let progress: IterationProgress | null = null;
-    if (status?.current) {
-      const current = status.current;
-      progress = await tryQuery(() => client.workflow.getHandle(current.workflowId).query(iterationProgressQuery));
-    }
     if (status) {
-      const line = opts.json
-        ? JSON.stringify({ campaign, nextIteration: status.nextIteration, iterations: status.iterations, progress })
-        : progressLine(status.nextIteration, status.iterations, progress, Date.now() - started);
+      const progress = await tracker.poll(status);
+      const line = opts.json ? JSON.stringify(progress) : progressLine(progress);
       if (line !== last) {
-        if (tty) process.stdout.write(`\r\x1b[2K${line}`);
-        else process.stdout.write(`${line}\n`);
+        if (tty) write(`\r\x1b[2K${line}`);
+        else write(`${line}\n`);
         last = line;
       }
     }
-    await Promise.race([done, new Promise((r) => setTimeout(r, 1000))]);
+    await Promise.race([done, new Promise((r) => setTimeout(r, opts.intervalMs ?? 1000))]);
   }
   await done;
-  if (tty) process.stdout.write('\n');
+  if (tty) write('\n');
+  if (failure) throw failure;
   return iterationResults(client, final!);
-}
-
-export async function iterationResults(client: Client, status: CampaignStatus): Promise<IterationResult[]> {
-  return Promise.all(
-    status.history.map((h) => client.workflow.getHandle(h.workflowId).result() as Promise<IterationResult>),
-  );
 }
 
 export function printSummary(results: IterationResult[]) {

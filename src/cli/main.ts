@@ -107,6 +107,47 @@ program
   .action(async (campaign, opts) => (await import('./statusCmd')).statusCmd(campaign, opts));
 
 program
+  .command('watch')
+  .description(
+    'Follow a running campaign live (re-attach after `rloop run --detach` or Ctrl-C); prints the table at the end.',
+  )
+  .argument('<campaign>', 'campaign name')
+  .addOption(configOpt())
+  .addOption(addressOpt())
+  .addOption(namespaceOpt())
+  .option('--json', 'print progress as JSON lines')
+  .action(async (campaign, opts) => (await import('./watchCmd')).watchCmd(campaign, opts));
+
+program
+  .command('report')
+  .description('Write a self-contained HTML report of a campaign (plots and example questions; opens offline).')
+  .argument('<campaign>', 'campaign name')
+  .addOption(configOpt())
+  .addOption(addressOpt())
+  .addOption(namespaceOpt())
+  .option('--out <file>', 'output file (default: .rloop/reports/<campaign>.html)')
+  .action(async (campaign, opts) => (await import('./reportCmd')).reportCmd(campaign, opts));
+
+program
+  .command('export')
+  .description("Write one iteration's datasets as JSONL files (sha256-checked on read).")
+  .argument('<campaign>', 'campaign name')
+  .addOption(configOpt())
+  .addOption(addressOpt())
+  .addOption(namespaceOpt())
+  .requiredOption('--iteration <n>', 'iteration number (0-based)')
+  .addOption(
+    new Option(
+      '--format <format>',
+      'trl: solver + generator TRL DPO and generator RL rows; openai: OpenAI DPO + generator SFT; jsonl: raw questions/answers/judgments/reports',
+    )
+      .choices(['trl', 'openai', 'jsonl'])
+      .makeOptionMandatory(),
+  )
+  .option('--out <dir>', 'output folder (default: .rloop/exports/<campaign>/iter-<n>/<format>)')
+  .action(async (campaign, opts) => (await import('./exportCmd')).exportCmd(campaign, opts));
+
+program
   .command('sim')
   .description('Run the OpenAI-compatible simulator (for tests, benchmarks and the offline demo; not a real model).')
   .option('--port <n>', 'port', '8787')

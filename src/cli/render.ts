@@ -1,11 +1,24 @@
 // Tables and progress lines for the terminal.
 import Table from 'cli-table3';
-import type { IterationProgress, IterationResult, UsageByRole } from '../shared';
+import type { IterationResult, PromotionDecision, UsageByRole } from '../shared';
+import type { LiveProgress, StepCount } from '../report/progress';
 import { headline } from '../workflows/summary';
 
 const f3 = (x: number | null) => (x === null ? '-' : x.toFixed(3));
+const compact = (n: number) =>
+  n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : n >= 1e4 ? `${Math.round(n / 1e3)}k` : String(Math.round(n));
 const tokens = (u: UsageByRole) =>
-  (['generator', 'solver', 'judge'] as const).map((r) => `${r[0]}:${u[r]?.totalTokens ?? 0}`).join(' ');
+  (['generator', 'solver', 'judge'] as const).map((r) => `${r[0]}:${compact(u[r]?.totalTokens ?? 0)}`).join(' ');
+
+const decision = (d: PromotionDecision | undefined) => (!d ? '-' : d.promoted ? 'promoted' : 'kept');
+/** Solver and generator promotion decisions, e.g. "s:promoted (0.71) g:kept"; the stop reason when there was none. */
+export function promotionCell(r: IterationResult): string {
+  const s = r.promotion.solver;
+  const g = r.promotion.generator;
+  if (!s && !g) return r.stoppedReason ? 'stopped' : '-';
+  const win = typeof s?.winRate === 'number' ? ` (${s.winRate.toFixed(2)})` : '';
+  return `s:${decision(s)}${win} g:${decision(g)}`;
+}
 
 export function iterationTable(results: IterationResult[]): string {
   const table = new Table({
@@ -20,6 +33,8 @@ export function iterationTable(results: IterationResult[]): string {
       'answers',
       'judgments',
       'failed calls',
+      'pairs',
+      'promotion (win rate)',
       'tokens g/s/j',
     ],
     style: { head: [], border: [] },
@@ -38,21 +53,29 @@ export function iterationTable(results: IterationResult[]): string {
       r.counts.answers,
       r.counts.judgments,
       failed,
+      r.datasets ? r.datasets.counts.solverPairs : '-',
+      promotionCell(r),
       tokens(r.usage),
     ]);
   }
-  return table.toString();
+  const stops = results
+    .filter((r) => r.stoppedReason)
+    .map((r) => `iteration ${r.iteration} stopped: ${r.stoppedReason}`);
+  return [table.toString(), ...stops].join('\n');
 }
 
-export function progressLine(iteration: number, total: number, p: IterationProgress | null, elapsedMs: number): string {
-  const secs = Math.round(elapsedMs / 1000);
-  if (!p) return `iteration ${iteration + 1}/${total} starting (${secs}s)`;
-  const states = Object.values(p.shards);
-  const done = states.filter((s) => s === 'done').length;
-  const running = states.filter((s) => s === 'running').length;
-  const eta =
-    done > 0 && done < p.shardsTotal
-      ? ` · ETA ${Math.round(((elapsedMs / done) * (p.shardsTotal - done)) / 1000)}s`
-      : '';
-  return `iteration ${iteration + 1}/${total} · ${p.phase} · shards ${done}/${p.shardsTotal} done, ${running} running · ${p.questionsTotal} questions · ${secs}s${eta}`;
+const duration = (ms: number) => {
+  const s = Math.round(ms / 1000);
+  return s < 120 ? `${s}s` : s < 7200 ? `${Math.round(s / 60)}m` : `${(s / 3600).toFixed(1)}h`;
+};
+const count = (c: StepCount) => `${c.done}/${c.total === null ? '?' : `${c.estimated ? '~' : ''}${c.total}`}`;
+
+export function progressLine(p: LiveProgress): string {
+  const head = `iteration ${p.iteration + 1}/${p.iterations}`;
+  if (p.phase === 'waiting') return `${head} · waiting (${duration(p.elapsedMs)})`;
+  if (p.phase === 'starting') return `${head} · starting (${duration(p.elapsedMs)})`;
+  const shards = `shards ${p.shards.done}/${p.shards.total} done, ${p.shards.running} running${p.shards.failed ? `, ${p.shards.failed} failed` : ''}`;
+  const steps = `questions ${count(p.steps.questions)} · answers ${count(p.steps.answers)} · judgments ${count(p.steps.judgments)}`;
+  const eta = p.etaMs !== null ? ` · ETA ${duration(p.etaMs)}` : '';
+  return `${head} · ${p.phase} · ${shards} · ${steps} · ${duration(p.elapsedMs)}${eta}`;
 }

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { loadConfig } from '../config/load';
-import { campaignStatusQuery, campaignWorkflowId, type CampaignStatus } from '../shared';
+import { CampaignNotFoundError, loadCampaign } from '../report';
 import { connectClient, resolveConnection } from '../temporal/connection';
-import { iterationResults, printSummary } from './follow';
+import { printSummary } from './follow';
 
 export async function statusCmd(
   campaign: string | undefined,
@@ -10,26 +10,29 @@ export async function statusCmd(
 ) {
   const config = existsSync(opts.config) ? await loadConfig(opts.config) : null;
   const client = await connectClient(resolveConnection(opts, config?.temporal));
-  if (!campaign) {
-    for await (const wf of client.workflow.list({ query: 'WorkflowType = "campaignWorkflow"' })) {
-      process.stdout.write(`${wf.workflowId}\t${wf.status.name}\t${wf.startTime.toISOString()}\n`);
+  try {
+    if (!campaign) {
+      for await (const wf of client.workflow.list({ query: 'WorkflowType = "campaignWorkflow"' })) {
+        process.stdout.write(`${wf.workflowId}\t${wf.status.name}\t${wf.startTime.toISOString()}\n`);
+      }
+      return;
     }
-    return client.connection.close();
+    const { workflowStatus, status, results } = await loadCampaign(client, campaign);
+    if (opts.json)
+      process.stdout.write(`${JSON.stringify({ status: workflowStatus, campaign: status, iterations: results })}\n`);
+    else {
+      const current = status.current ? ` (running iteration ${status.current.iteration})` : '';
+      process.stdout.write(
+        `campaign ${campaign}: ${workflowStatus}, next iteration ${status.nextIteration}/${status.iterations}${current}` +
+          `${status.endedReason ? ` — ended: ${status.endedReason}` : ''}\n`,
+      );
+      printSummary(results);
+    }
+  } catch (err) {
+    if (!(err instanceof CampaignNotFoundError)) throw err;
+    process.stderr.write(`rloop: ${err.message}\n`);
+    process.exitCode = 2;
+  } finally {
+    await client.connection.close();
   }
-  const handle = client.workflow.getHandle(campaignWorkflowId(campaign));
-  const desc = await handle.describe();
-  const status: CampaignStatus =
-    desc.status.name === 'RUNNING'
-      ? await handle.query(campaignStatusQuery)
-      : ((await handle.result()) as CampaignStatus);
-  const results = await iterationResults(client, status);
-  if (opts.json)
-    process.stdout.write(`${JSON.stringify({ status: desc.status.name, campaign: status, iterations: results })}\n`);
-  else {
-    process.stdout.write(
-      `campaign ${campaign}: ${desc.status.name}, next iteration ${status.nextIteration}/${status.iterations}\n`,
-    );
-    printSummary(results);
-  }
-  await client.connection.close();
 }
