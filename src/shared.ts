@@ -4,6 +4,7 @@ import { defineSearchAttributeKey } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { RloopConfig, RloopConfigInput } from './config';
 import type { ArtifactRef } from './store';
+import type { TokenUsage } from './usage';
 import type { DatasetFormat, JobRef, JobState, TrainerRole } from './trainers';
 
 export type { DatasetFormat };
@@ -19,13 +20,7 @@ export const iterationWorkflowId = (campaign: string, iteration: number) => `cam
 
 export type Role = 'generator' | 'solver' | 'judge';
 
-export interface TokenUsage {
-  promptTokens: number;
-  completionTokens: number;
-  totalTokens: number;
-  calls: number;
-  cachedCalls: number;
-}
+export type { TokenUsage };
 export type UsageByRole = Partial<Record<Role, TokenUsage>>;
 
 /** Model ids in force for one iteration. `previousSolver` feeds the `checkpoint` regime. */
@@ -118,6 +113,16 @@ export interface PromotionDecision {
   meanReward?: number | null;
 }
 
+/** Rows in an iteration's datasets. */
+export interface DatasetCounts {
+  solverPairs: number;
+  generatorRows: number;
+  generatorPairs: number;
+  sftRows: number;
+  holdout: number;
+  duplicates: number;
+}
+
 /** The iteration's manifest artifact: where every shard's step artifacts are. */
 export interface Manifest {
   campaign: string;
@@ -151,17 +156,7 @@ export interface IterationResult {
   /** Why the iteration stopped before training (budget, judge audit), or null. */
   stoppedReason: string | null;
   audit: { accuracy: number | null; positionBiasRate: number | null; passed: boolean; reason: string } | null;
-  datasets: {
-    refs: Partial<Record<DatasetFormat, ArtifactRef>>;
-    counts: {
-      solverPairs: number;
-      generatorRows: number;
-      generatorPairs: number;
-      sftRows: number;
-      holdout: number;
-      duplicates: number;
-    };
-  } | null;
+  datasets: { refs: Partial<Record<DatasetFormat, ArtifactRef>>; counts: DatasetCounts } | null;
   training: Partial<Record<TrainerRole, TrainingOutcome>>;
   promotion: Partial<Record<TrainerRole, PromotionDecision>>;
   /** The models the next iteration uses. */

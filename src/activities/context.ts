@@ -1,7 +1,6 @@
-import type { RequestCache } from '../llm';
+import { UsageMeter, type RequestCache } from '../llm';
 import type { ArtifactStore } from '../store';
-import type { Role, TokenUsage, UsageByRole } from '../shared';
-import { addTokenUsage } from '../workflows/summary';
+import type { UsageByRole } from '../shared';
 import { ModelClients } from './models';
 
 /** What the worker wires into the activities: real clients and stores, or the simulator's in tests. */
@@ -13,13 +12,10 @@ export interface ActivityDeps {
   jobsDir?: string;
 }
 
-export class UsageTally {
-  private readonly usage: UsageByRole = {};
-  add(role: Role, u: TokenUsage) {
-    this.usage[role] = addTokenUsage(this.usage[role], u);
-  }
+/** Usage per role of one activity, returned in its (small) result. */
+export class UsageTally extends UsageMeter {
   byRole(): UsageByRole {
-    return this.usage;
+    return this.toJSON() as UsageByRole;
   }
 }
 

@@ -11,7 +11,7 @@ import {
   type SolverItem,
 } from '../domain';
 import { solverMessages } from '../prompts';
-import type { ArtifactRef, DatasetFormat, Manifest } from '../shared';
+import type { ArtifactRef, DatasetCounts, DatasetFormat, Manifest } from '../shared';
 import type { RloopConfig } from '../config';
 import type { ActivityContext } from './context';
 import { iterationPrefix } from './keys';
@@ -25,14 +25,7 @@ export interface HoldoutRow {
 export interface DatasetsResult {
   datasets: Partial<Record<DatasetFormat, ArtifactRef>>;
   holdout: ArtifactRef;
-  counts: {
-    solverPairs: number;
-    generatorRows: number;
-    generatorPairs: number;
-    sftRows: number;
-    holdout: number;
-    duplicates: number;
-  };
+  counts: DatasetCounts;
 }
 
 /** Deterministic split: a reliable question is held out when its hash falls under the fraction. */

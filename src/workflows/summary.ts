@@ -1,4 +1,5 @@
 // Pure aggregation of shard results into an iteration's headline numbers (runs inside workflow code).
+import { addUsage, emptyUsage } from '../usage';
 import type { IterationRecord, MetricSums, ReliabilitySummary, ShardResult, TokenUsage, UsageByRole } from '../shared';
 
 export const emptySums = (): MetricSums => ({ n: 0, sum: 0 });
@@ -33,16 +34,7 @@ export function mergeReliability(a: ReliabilitySummary, b: ReliabilitySummary): 
 }
 
 export function addTokenUsage(a: TokenUsage | undefined, b: TokenUsage | undefined): TokenUsage {
-  const z = { promptTokens: 0, completionTokens: 0, totalTokens: 0, calls: 0, cachedCalls: 0 };
-  const x = a ?? z;
-  const y = b ?? z;
-  return {
-    promptTokens: x.promptTokens + y.promptTokens,
-    completionTokens: x.completionTokens + y.completionTokens,
-    totalTokens: x.totalTokens + y.totalTokens,
-    calls: x.calls + y.calls,
-    cachedCalls: x.cachedCalls + y.cachedCalls,
-  };
+  return addUsage(a ?? emptyUsage(), b ?? emptyUsage());
 }
 
 export function mergeUsage(a: UsageByRole, b: UsageByRole): UsageByRole {

@@ -1,36 +1,32 @@
 // A campaign runs its iterations as child workflows with continue-as-new between them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Worker } from '@temporalio/worker';
 import { startSimulator, type SimHandle } from '../../src/sim';
 import { campaignStatusQuery, type CampaignStatus } from '../../src/shared';
-import { connectTestTemporal, tempDir, testWorker, uniqueId, type TestTemporal } from '../helpers/temporal';
+import { uniqueId } from '../helpers/temporal';
+import { startWorkerFixture, type WorkerFixture } from '../helpers/worker';
 import { simConfig } from '../helpers/config';
 
 describe('campaignWorkflow', () => {
-  let t: TestTemporal;
+  let w: WorkerFixture;
   let sim: SimHandle;
-  let worker: Worker;
-  let running: Promise<void>;
-  const taskQueue = uniqueId('campaign');
 
   beforeAll(async () => {
-    t = await connectTestTemporal();
     sim = await startSimulator({ port: 0, seed: 5 });
-    worker = await testWorker(t, { taskQueue, dir: tempDir() });
-    running = worker.run();
+    w = await startWorkerFixture('campaign');
   });
   afterAll(async () => {
-    worker?.shutdown();
-    await running;
+    await w?.stop();
     await sim?.close();
-    await t?.close();
   });
 
   it('runs every iteration, continuing as new between them, and records the lineage', async () => {
     const name = uniqueId('camp');
-    const config = simConfig(sim.url, { campaign: { name, iterations: 3, questionsPerIteration: 4 }, taskQueue });
-    const handle = await t.client.workflow.start('campaignWorkflow', {
-      taskQueue,
+    const config = simConfig(sim.url, {
+      campaign: { name, iterations: 3, questionsPerIteration: 4 },
+      taskQueue: w.taskQueue,
+    });
+    const handle = await w.t.client.workflow.start('campaignWorkflow', {
+      taskQueue: w.taskQueue,
       workflowId: `campaign-${name}`,
       args: [{ config }],
     });
@@ -46,12 +42,12 @@ describe('campaignWorkflow', () => {
 
     // Three runs of the same workflow id: the first two ended in continue-as-new.
     const runs: string[] = [];
-    for await (const wf of t.client.workflow.list({ query: `WorkflowId = "campaign-${name}"` }))
+    for await (const wf of w.t.client.workflow.list({ query: `WorkflowId = "campaign-${name}"` }))
       runs.push(wf.status.name);
     expect(runs.sort()).toEqual(['COMPLETED', 'CONTINUED_AS_NEW', 'CONTINUED_AS_NEW']);
 
     // The status query answers on the completed run too.
-    const queried = await t.client.workflow.getHandle(`campaign-${name}`).query(campaignStatusQuery);
+    const queried = await w.t.client.workflow.getHandle(`campaign-${name}`).query(campaignStatusQuery);
     expect(queried.campaign).toBe(name);
   });
 });

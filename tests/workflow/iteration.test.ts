@@ -2,46 +2,36 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { Worker } from '@temporalio/worker';
 import { startSimulator, type SimHandle } from '../../src/sim';
 import { createArtifactStore } from '../../src/store';
 import { CAMPAIGN_KEY, type IterationResult, type Manifest } from '../../src/shared';
 import type { AnswerRow, JudgmentRow, QuestionRow, ReportRow } from '../../src/activities/rows';
-import { connectTestTemporal, tempDir, testWorker, uniqueId, type TestTemporal } from '../helpers/temporal';
+import { uniqueId } from '../helpers/temporal';
+import { startWorkerFixture, type WorkerFixture } from '../helpers/worker';
 import { simConfig } from '../helpers/config';
 import { join } from 'node:path';
 
 const CHAT = 'POST /v1/chat/completions';
 
 describe('iterationWorkflow', () => {
-  let t: TestTemporal;
+  let w: WorkerFixture;
   let sim: SimHandle;
-  let worker: Worker;
-  let running: Promise<void>;
-  let dir: string;
-  const taskQueue = uniqueId('iteration');
 
   beforeAll(async () => {
-    t = await connectTestTemporal();
     sim = await startSimulator({ port: 0, seed: 1 });
-    dir = tempDir();
-    worker = await testWorker(t, { taskQueue, dir });
-    running = worker.run();
+    w = await startWorkerFixture('iteration');
   });
-
   afterAll(async () => {
-    worker?.shutdown();
-    await running;
+    await w?.stop();
     await sim?.close();
-    await t?.close();
   });
 
   it('generates, samples under strong and weak regimes, judges K passes and scores every question', async () => {
     const campaign = uniqueId('it');
-    const config = simConfig(sim.url, { campaign: { name: campaign }, taskQueue });
+    const config = simConfig(sim.url, { campaign: { name: campaign }, taskQueue: w.taskQueue });
     sim.resetStats();
-    const handle = await t.client.workflow.start('iterationWorkflow', {
-      taskQueue,
+    const handle = await w.t.client.workflow.start('iterationWorkflow', {
+      taskQueue: w.taskQueue,
       workflowId: `campaign-${campaign}-iter-0`,
       args: [{ iteration: 0, config }],
     });
@@ -62,7 +52,7 @@ describe('iterationWorkflow', () => {
     expect(result.usage.judge?.calls).toBe(96);
 
     // The artifacts are real files whose rows match the counts, read back with sha256 verification.
-    const store = createArtifactStore({ kind: 'fs', root: join(dir, 'artifacts') });
+    const store = createArtifactStore({ kind: 'fs', root: join(w.dir, 'artifacts') });
     const manifest = await store.getJson<Manifest>(result.manifest);
     expect(manifest.shards).toHaveLength(2);
     let questions = 0;
@@ -105,10 +95,10 @@ describe('iterationWorkflow', () => {
 
   it('a repeated iteration is served from the request cache: no model call is paid twice', async () => {
     const campaign = uniqueId('cache');
-    const config = simConfig(sim.url, { campaign: { name: campaign }, taskQueue });
+    const config = simConfig(sim.url, { campaign: { name: campaign }, taskQueue: w.taskQueue });
     const run = (id: string) =>
-      t.client.workflow.execute('iterationWorkflow', {
-        taskQueue,
+      w.t.client.workflow.execute('iterationWorkflow', {
+        taskQueue: w.taskQueue,
         workflowId: id,
         args: [{ iteration: 0, config }],
       }) as Promise<IterationResult>;
@@ -123,12 +113,16 @@ describe('iterationWorkflow', () => {
   });
 
   it('rejects an invalid config at once with a non-retryable failure naming the path', async () => {
-    const config = simConfig(sim.url, { taskQueue }) as {
+    const config = simConfig(sim.url, { taskQueue: w.taskQueue }) as {
       roles: { solver: { regimes: Array<{ temperature: number }> } };
     };
     config.roles.solver.regimes[1]!.temperature = 7;
-    const err = await t.client.workflow
-      .execute('iterationWorkflow', { taskQueue, workflowId: uniqueId('bad'), args: [{ iteration: 0, config }] })
+    const err = await w.t.client.workflow
+      .execute('iterationWorkflow', {
+        taskQueue: w.taskQueue,
+        workflowId: uniqueId('bad'),
+        args: [{ iteration: 0, config }],
+      })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WorkflowFailedError);
     const cause = (err as WorkflowFailedError).cause;

@@ -5,52 +5,43 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Worker } from '@temporalio/worker';
 import { stringify } from 'yaml';
 import { startSimulator, type SimHandle } from '../../src/sim';
 import type { IterationResult } from '../../src/shared';
-import { connectTestTemporal, tempDir, testWorker, uniqueId, type TestTemporal } from '../helpers/temporal';
+import { uniqueId } from '../helpers/temporal';
+import { startWorkerFixture, type WorkerFixture } from '../helpers/worker';
 import { simConfig } from '../helpers/config';
 
 const run = promisify(execFile);
 
 describe('official temporal CLI', () => {
-  let t: TestTemporal;
+  let w: WorkerFixture;
   let sim: SimHandle;
-  let worker: Worker;
-  let running: Promise<void>;
-  let dir: string;
-  const taskQueue = uniqueId('cli');
   const cli = inject('temporalCliPath');
 
   beforeAll(async () => {
-    t = await connectTestTemporal();
     sim = await startSimulator({ port: 0, seed: 3 });
-    dir = tempDir();
-    worker = await testWorker(t, { taskQueue, dir });
-    running = worker.run();
+    w = await startWorkerFixture('cli');
   });
   afterAll(async () => {
-    worker?.shutdown();
-    await running;
+    await w?.stop();
     await sim?.close();
-    await t?.close();
   });
 
   it('starts an iteration from `rloop input` JSON and lists it', async () => {
     expect(cli, 'scripts/setup.mjs should have found or installed the Temporal CLI').toBeTruthy();
     const campaign = uniqueId('cli');
-    const configPath = join(dir, 'rloop.config.yaml');
+    const configPath = join(w.dir, 'rloop.config.yaml');
     writeFileSync(
       configPath,
-      stringify(simConfig(sim.url, { campaign: { name: campaign, questionsPerIteration: 4 }, taskQueue })),
+      stringify(simConfig(sim.url, { campaign: { name: campaign, questionsPerIteration: 4 }, taskQueue: w.taskQueue })),
     );
 
     // `rloop input` turns the YAML config into the workflow's JSON input (defaults applied).
     const { stdout: input } = await run('node', ['bin/rloop.js', 'input', '--config', configPath, '--iteration', '0'], {
       cwd: process.cwd(),
     });
-    const inputPath = join(dir, 'iter.json');
+    const inputPath = join(w.dir, 'iter.json');
     writeFileSync(inputPath, input);
 
     const workflowId = `campaign-${campaign}-iter-0`;
@@ -58,17 +49,17 @@ describe('official temporal CLI', () => {
       'workflow',
       'start',
       '--address',
-      t.address,
+      w.t.address,
       '--type',
       'iterationWorkflow',
       '--task-queue',
-      taskQueue,
+      w.taskQueue,
       '--workflow-id',
       workflowId,
       '--input-file',
       inputPath,
     ]);
-    const result = (await t.client.workflow.getHandle(workflowId).result()) as IterationResult;
+    const result = (await w.t.client.workflow.getHandle(workflowId).result()) as IterationResult;
     expect(result.counts.questions).toBe(4);
     expect(result.campaign).toBe(campaign);
 
@@ -76,7 +67,7 @@ describe('official temporal CLI', () => {
       'workflow',
       'list',
       '--address',
-      t.address,
+      w.t.address,
       '--query',
       `campaign = "${campaign}"`,
       '--output',
