@@ -29,6 +29,22 @@ export class FaultInjector {
     return { ...this.faults };
   }
 
+  private serving = 0;
+  private readonly queue: Array<() => void> = [];
+
+  /** Waits for a serving slot when `capacity` is set; call the returned function when done. */
+  async slot(): Promise<() => void> {
+    const cap = this.faults.capacity;
+    if (cap !== undefined && cap > 0) {
+      while (this.serving >= cap) await new Promise<void>((r) => this.queue.push(r));
+    }
+    this.serving++;
+    return () => {
+      this.serving--;
+      this.queue.shift()?.();
+    };
+  }
+
   latencyMs(): number {
     const l = this.faults.latencyMs;
     if (l === undefined) return 0;

@@ -84,7 +84,12 @@ async function chatCompletions({ ctx, req, res }: RouteArgs): Promise<unknown> {
   bump(ctx.stats.byModel, chat.model);
 
   const latency = ctx.faults.latencyMs();
-  if (latency > 0 && !(await ctx.wait(latency, res))) return undefined;
+  const release = await ctx.faults.slot();
+  try {
+    if (latency > 0 && !(await ctx.wait(latency, res))) return undefined;
+  } finally {
+    release();
+  }
   let content = reply.content;
   const fault = ctx.faults.decide(reply.json);
   if (fault !== 'none') bump(ctx.stats.faults, fault);

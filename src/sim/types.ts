@@ -18,6 +18,11 @@ export interface SimFaults {
   hangMs?: number;
   /** Simulator extension: stop injecting after this many faults (e.g. 1 = "fail once, then succeed"). */
   maxFaults?: number;
+  /**
+   * Simulator extension: at most this many chat calls are served at once (the endpoint's own concurrency, like a
+   * vLLM server's batch limit); the rest queue. Unset = unlimited.
+   */
+  capacity?: number;
 }
 
 export interface SimOptions {

@@ -12,6 +12,18 @@ import { askQuestion, chatText, jsonSchemaFormat, withSim } from './helpers';
 const hello = { model: 'sim-solver', messages: [{ role: 'user' as const, content: 'Solve: [sim:task=algebra#1]' }] };
 
 describe('simulator fault knobs', () => {
+  it('capacity: at most that many calls are served at once, the rest queue', async () => {
+    await withSim({ seed: 0 }, async (sim) => {
+      sim.setFaults({ latencyMs: 100, capacity: 2 });
+      const client = new OpenAI({ baseURL: sim.url, apiKey: 'test', maxRetries: 0 });
+      const t0 = Date.now();
+      await Promise.all(Array.from({ length: 6 }, () => chatText(client, hello)));
+      // 6 calls through 2 slots of 100 ms each need at least 3 rounds; without the cap they would take one.
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
+      expect(sim.stats().routes['POST /v1/chat/completions']).toBe(6);
+    });
+  });
+
   it('429 with Retry-After: retried by the client when allowed, RateLimitError when not', async () => {
     await withSim({ seed: 0 }, async (sim) => {
       sim.setFaults({ rate429: 1, maxFaults: 1, retryAfterSeconds: 0.05 });
