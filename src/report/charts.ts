@@ -145,6 +145,7 @@ export function buildCharts(data: ReportData): ChartSpec[] {
               name: 'Wilson 95% interval',
               type: 'candlestick',
               barMaxWidth: 6,
+              itemStyle: { color: '#5470c6', color0: '#5470c6', borderColor: '#5470c6', borderColor0: '#5470c6' },
               data: its.map((i) =>
                 i.solver
                   ? [
