@@ -7,6 +7,8 @@ import {
   RANK_LABELS,
   rankingSchema,
 } from '../prompts';
+import type { RloopConfig } from '../config';
+import { adaptiveNextPass, type AdaptiveQuestion } from '../domain/adaptive';
 import type { ArtifactRef, ShardInput, StepResult } from '../shared';
 import type { ActivityContext } from './context';
 import { runCalls } from './batch';
@@ -37,7 +39,7 @@ export function choosePairs(answers: OkAnswer[], max: number, seed: number): Arr
   return pairs.slice(0, max).map((p) => p.pair);
 }
 
-/** Step 3: K judging passes in every configured mode. */
+/** Step 3: K judging passes in every configured mode (adaptive: rounds, stopping settled questions early). */
 export async function judgeAnswers(
   ctx: ActivityContext,
   input: ShardInput & { questions: ArtifactRef; answers: ArtifactRef },
@@ -53,34 +55,16 @@ export async function judgeAnswers(
   const byQuestion = new Map<string, OkAnswer[]>();
   for (const a of await ctx.store.getJsonl<AnswerRow>(input.answers)) {
     if (a.text === null) continue;
-    byQuestion.set(a.questionId, [...(byQuestion.get(a.questionId) ?? []), a as OkAnswer]);
+    const list = byQuestion.get(a.questionId);
+    if (list) list.push(a as OkAnswer);
+    else byQuestion.set(a.questionId, [a as OkAnswer]);
   }
-
-  const jobs: JudgeJob[] = [];
+  const items: QuestionItems[] = [];
   for (const [questionId, answers] of byQuestion) {
     const question = questions.get(questionId);
     if (question === undefined) continue;
-    for (let pass = 0; pass < judge.passes; pass++) {
-      if (judge.modes.includes('pointwise'))
-        for (const answer of answers) jobs.push({ kind: 'pointwise', question, questionId, answer, pass });
-      if (judge.modes.includes('pairwise'))
-        for (const [a, b] of choosePairs(answers, judge.maxPairsPerQuestion, seed)) {
-          jobs.push({ kind: 'pairwise', question, questionId, first: a, second: b, pass });
-          jobs.push({ kind: 'pairwise', question, questionId, first: b, second: a, pass });
-        }
-      if (judge.modes.includes('ranking') && answers.length >= 2) {
-        // Each pass sees the answers in a different rotation so no answer always sits in the first slot.
-        const shown = answers.slice(0, RANK_LABELS.length);
-        const shift = pass % shown.length;
-        jobs.push({
-          kind: 'ranking',
-          question,
-          questionId,
-          order: [...shown.slice(shift), ...shown.slice(0, shift)],
-          pass,
-        });
-      }
-    }
+    const pairs = judge.modes.includes('pairwise') ? choosePairs(answers, judge.maxPairsPerQuestion, seed) : [];
+    items.push({ questionId, question, answers, pairs });
   }
 
   const usage = ctx.newUsage();
@@ -91,7 +75,7 @@ export async function judgeAnswers(
     maxTokens: judge.maxTokens,
     sampleIndex: sampleIndex(seed, campaign, iteration, 'judge', job.kind, job.pass, ...ids),
   });
-  const outcomes = await runCalls('judge', jobs, async (job, signal): Promise<JudgmentRow> => {
+  const judgeOne = async (job: JudgeJob, signal: AbortSignal): Promise<JudgmentRow> => {
     if (job.kind === 'pointwise') {
       const res = await client.structured({
         ...common(job, job.answer.answerId),
@@ -143,33 +127,174 @@ export async function judgeAnswers(
     usage.add('judge', res.usage);
     const order = res.value.ranking.map((label) => job.order[RANK_LABELS.indexOf(label)]!.answerId);
     return { kind: 'ranking', questionId: job.questionId, pass: job.pass, order, error: null };
-  });
+  };
+  const run = async (step: string, jobs: JudgeJob[]): Promise<JudgmentRow[]> => {
+    const outcomes = await runCalls(step, jobs, judgeOne);
+    return outcomes.map((o, i) => o.value ?? failedRow(jobs[i]!, o.error));
+  };
 
-  const rows: JudgmentRow[] = outcomes.map((o, i) => {
-    if (o.value) return o.value;
-    const job = jobs[i]!;
-    if (job.kind === 'pointwise')
-      return {
-        kind: 'pointwise',
-        questionId: job.questionId,
-        answerId: job.answer.answerId,
-        pass: job.pass,
-        score: null,
-        error: o.error,
-      };
-    if (job.kind === 'pairwise')
-      return {
-        kind: 'pairwise',
-        questionId: job.questionId,
-        firstId: job.first.answerId,
-        secondId: job.second.answerId,
-        pass: job.pass,
-        verdict: null,
-        error: o.error,
-      };
-    return { kind: 'ranking', questionId: job.questionId, pass: job.pass, order: null, error: o.error };
-  });
+  const adaptive = judge.adaptive?.enabled ? judge.adaptive : undefined;
+  let rows: JudgmentRow[];
+  if (!adaptive) {
+    const jobs: JudgeJob[] = [];
+    for (const q of items) for (let pass = 0; pass < judge.passes; pass++) jobs.push(...passJobs(q, pass, judge.modes));
+    rows = await run('judge', jobs);
+  } else {
+    rows = await judgeAdaptively(items, config, adaptive, run);
+  }
   const ref = await ctx.store.putJsonl(shardKey(input, 'judgments'), rows);
   const failed = rows.filter((r) => r.error !== null).length;
   return { ref, ok: rows.length - failed, failed, usage: usage.byRole() };
+}
+
+interface QuestionItems {
+  questionId: string;
+  question: string;
+  answers: OkAnswer[];
+  pairs: Array<[OkAnswer, OkAnswer]>;
+}
+
+type JudgeConfig = RloopConfig['roles']['judge'];
+
+/** One pass's jobs for a question, optionally only for some answers and with or without its pairs. */
+function passJobs(
+  q: QuestionItems,
+  pass: number,
+  modes: JudgeConfig['modes'],
+  only?: { answers: ReadonlySet<string>; pairs: boolean },
+): JudgeJob[] {
+  const { question, questionId, answers } = q;
+  const jobs: JudgeJob[] = [];
+  if (modes.includes('pointwise'))
+    for (const answer of answers)
+      if (!only || only.answers.has(answer.answerId))
+        jobs.push({ kind: 'pointwise', question, questionId, answer, pass });
+  if (!only || only.pairs)
+    for (const [a, b] of q.pairs) {
+      jobs.push({ kind: 'pairwise', question, questionId, first: a, second: b, pass });
+      jobs.push({ kind: 'pairwise', question, questionId, first: b, second: a, pass });
+    }
+  if (!only && modes.includes('ranking') && answers.length >= 2) {
+    // Each pass sees the answers in a different rotation so no answer always sits in the first slot.
+    const shown = answers.slice(0, RANK_LABELS.length);
+    const shift = pass % shown.length;
+    jobs.push({
+      kind: 'ranking',
+      question,
+      questionId,
+      order: [...shown.slice(shift), ...shown.slice(0, shift)],
+      pass,
+    });
+  }
+  return jobs;
+}
+
+/**
+ * Adaptive passes: passes 0..minPasses-1 for every item (and every ranking pass: rankings are not adaptive), then
+ * one pass at a time for what `adaptiveNextPass` leaves unsettled, up to maxPasses. Pass numbers (hence sample
+ * indices) match the fixed-K run, so a pass that runs in both gives the same request.
+ */
+async function judgeAdaptively(
+  items: QuestionItems[],
+  config: RloopConfig,
+  adaptive: NonNullable<JudgeConfig['adaptive']>,
+  run: (step: string, jobs: JudgeJob[]) => Promise<JudgmentRow[]>,
+): Promise<JudgmentRow[]> {
+  const judge = config.roles.judge;
+  const maxPasses = adaptive.maxPasses ?? judge.passes;
+  const minPasses = Math.min(adaptive.minPasses, maxPasses);
+  const first: JudgeJob[] = [];
+  for (const q of items) {
+    for (let pass = 0; pass < minPasses; pass++) first.push(...passJobs(q, pass, judge.modes));
+    if (judge.modes.includes('ranking'))
+      for (let pass = minPasses; pass < maxPasses; pass++)
+        first.push(...passJobs(q, pass, ['ranking']).filter((j) => j.kind === 'ranking'));
+  }
+  const rows = await run('judge', first);
+  const byQuestion = new Map<string, JudgmentRow[]>(items.map((q) => [q.questionId, []]));
+  const file = (rs: JudgmentRow[]) => rs.forEach((r) => byQuestion.get(r.questionId)?.push(r));
+  file(rows);
+
+  let live = items;
+  for (let pass = minPasses; pass < maxPasses && live.length > 0; pass++) {
+    const jobs: JudgeJob[] = [];
+    const next: QuestionItems[] = [];
+    for (const q of live) {
+      const d = adaptiveNextPass(
+        adaptiveState(q, byQuestion.get(q.questionId)!, pass, judge),
+        { minPasses, maxPasses },
+        config.reliability,
+      );
+      const only = { answers: new Set(d.continueAnswers), pairs: d.continuePairs };
+      const qJobs = passJobs(q, pass, judge.modes, only);
+      if (qJobs.length === 0) continue;
+      jobs.push(...qJobs);
+      next.push(q);
+    }
+    if (jobs.length === 0) break;
+    const more = await run(`judge pass ${pass + 1}/${maxPasses}`, jobs);
+    file(more);
+    rows.push(...more);
+    live = next;
+  }
+  return rows;
+}
+
+/** What the adaptive rule reads about one question after `passesDone` passes: normalised scores, pair verdicts. */
+function adaptiveState(
+  q: QuestionItems,
+  rows: JudgmentRow[],
+  passesDone: number,
+  judge: JudgeConfig,
+): AdaptiveQuestion {
+  const { min, max } = judge.scale;
+  let hasFailures = false;
+  const scores = new Map<string, number[]>(q.answers.map((a) => [a.answerId, []]));
+  const verdicts = new Map<string, string[]>();
+  for (const r of rows) {
+    if (r.kind === 'pointwise') {
+      if (r.score === null || !(r.score >= min && r.score <= max)) hasFailures = true;
+      else scores.get(r.answerId)?.push((r.score - min) / (max - min));
+    } else if (r.kind === 'pairwise') {
+      if (r.verdict === null) hasFailures = true;
+      else {
+        const key = [r.firstId, r.secondId].sort().join('|');
+        const winner = r.verdict === 'tie' ? 'tie' : r.verdict === 'first' ? r.firstId : r.secondId;
+        verdicts.set(key, [...(verdicts.get(key) ?? []), winner]);
+      }
+    } else if (r.order === null) hasFailures = true;
+  }
+  return {
+    answers: judge.modes.includes('pointwise')
+      ? q.answers.map((a) => ({ answerId: a.answerId, tag: a.tag, scores: scores.get(a.answerId) ?? [] }))
+      : [],
+    pairs: [...verdicts.values()].map((v) => ({ verdicts: v })),
+    passesDone,
+    pairJudgmentsPerPass: 2,
+    hasFailures,
+    stabFromOtherModes: judge.modes.includes('ranking') && q.answers.length >= 2,
+  };
+}
+
+function failedRow(job: JudgeJob, error: string | null): JudgmentRow {
+  if (job.kind === 'pointwise')
+    return {
+      kind: 'pointwise',
+      questionId: job.questionId,
+      answerId: job.answer.answerId,
+      pass: job.pass,
+      score: null,
+      error,
+    };
+  if (job.kind === 'pairwise')
+    return {
+      kind: 'pairwise',
+      questionId: job.questionId,
+      firstId: job.first.answerId,
+      secondId: job.second.answerId,
+      pass: job.pass,
+      verdict: null,
+      error,
+    };
+  return { kind: 'ranking', questionId: job.questionId, pass: job.pass, order: null, error };
 }
