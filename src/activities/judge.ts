@@ -75,13 +75,15 @@ export async function judgeAnswers(
     maxTokens: judge.maxTokens,
     sampleIndex: sampleIndex(seed, campaign, iteration, 'judge', job.kind, job.pass, ...ids),
   });
+  // One schema object per activity, so the client converts it to JSON Schema once, not per call.
+  const pointwise = pointwiseSchema(judge.scale);
   const judgeOne = async (job: JudgeJob, signal: AbortSignal): Promise<JudgmentRow> => {
     if (job.kind === 'pointwise') {
       const res = await client.structured({
         ...common(job, job.answer.answerId),
         messages: judgePointwiseMessages(job.question, job.answer.text, judge.scale),
         schemaName: 'judge_pointwise',
-        schema: pointwiseSchema(judge.scale),
+        schema: pointwise,
         signal,
       });
       usage.add('judge', res.usage);

@@ -9,6 +9,7 @@ import { endpointLimiter } from './limiter';
 import {
   InvalidModelOutputError,
   jsonSchemaFor,
+  type JsonSchemaFormat,
   parseStructured,
   repairMessage,
   schemaInstruction,
@@ -165,7 +166,7 @@ export function createModelClient(endpoint: EndpointSpec, deps: ModelClientDeps 
   }
 
   async function structured<T>(req: StructuredRequest<T>): Promise<StructuredResult<T>> {
-    const format = jsonSchemaFor(req.schema);
+    const format = formatFor(req.schema);
     const messages = withInstruction(req.messages, schemaInstruction(req.schemaName, format, req.description));
     const responseFormat: ResponseFormat | undefined = endpoint.supportsJsonSchema
       ? { type: 'json_schema', json_schema: { name: req.schemaName, schema: format.schema, strict: format.strict } }
@@ -212,6 +213,17 @@ export function createModelClient(endpoint: EndpointSpec, deps: ModelClientDeps 
   }
 
   return { endpoint, chat, structured };
+}
+
+// zod → JSON Schema conversion costs more CPU than the rest of a call's bookkeeping; a schema object converts once.
+const formats = new WeakMap<z.ZodType, JsonSchemaFormat>();
+function formatFor(schema: z.ZodType): JsonSchemaFormat {
+  let format = formats.get(schema);
+  if (!format) {
+    format = jsonSchemaFor(schema);
+    formats.set(schema, format);
+  }
+  return format;
 }
 
 /** Appends the instruction to the leading system message, or adds one. */
