@@ -1,7 +1,7 @@
 // Request cache: a retried Temporal activity never pays twice for a call that already completed. Only successful,
 // valid responses are stored; a corrupt entry reads as a miss and is overwritten by the next set().
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface RequestCache {
@@ -42,8 +42,17 @@ export function requestCacheKey(input: CacheKeyInput): string {
 }
 
 const ENTRY_VERSION = 1;
+const TMP_PREFIX = `${process.pid}-${randomBytes(4).toString('hex')}`;
+let tmpCounter = 0;
 
-/** One file per entry at `<dir>/<key[0:2]>/<key>.json`, written atomically (tmp + rename, no fsync). */
+/**
+ * One file per entry at `<dir>/<key[0:2]>/<key>.json`, written atomically (tmp + rename, no fsync).
+ *
+ * Synchronous fs calls on purpose: an entry is a few hundred bytes on a local disk (the cache is per worker), and
+ * each async call is several thread-pool round trips (open, write, close, rename) whose bookkeeping on the event
+ * loop cost more than the syscalls: ~100 → ~30 µs CPU per miss+write, and about a third of the per-call overhead
+ * the request cache added to a model call in the bench (BENCHMARKS.md).
+ */
 export class FileRequestCache implements RequestCache {
   private readonly madeDirs = new Set<string>();
 
@@ -59,7 +68,7 @@ export class FileRequestCache implements RequestCache {
     const { file } = this.pathFor(key);
     let text: string;
     try {
-      text = await readFile(file, 'utf8');
+      text = readFileSync(file, 'utf8');
     } catch {
       return undefined;
     }
@@ -75,15 +84,20 @@ export class FileRequestCache implements RequestCache {
   async set(key: string, value: unknown): Promise<void> {
     const { dir, file } = this.pathFor(key);
     if (!this.madeDirs.has(dir)) {
-      await mkdir(dir, { recursive: true });
+      mkdirSync(dir, { recursive: true });
       this.madeDirs.add(dir);
     }
-    const tmp = `${file}.tmp-${randomBytes(6).toString('hex')}`;
+    // Unique per process (random prefix, drawn once) and per write; randomBytes per write cost ~20 µs.
+    const tmp = `${file}.tmp-${TMP_PREFIX}-${tmpCounter++}`;
     try {
-      await writeFile(tmp, JSON.stringify({ v: ENTRY_VERSION, key, value }));
-      await rename(tmp, file);
+      writeFileSync(tmp, JSON.stringify({ v: ENTRY_VERSION, key, value }));
+      renameSync(tmp, file);
     } catch (err) {
-      await unlink(tmp).catch(() => undefined);
+      try {
+        unlinkSync(tmp);
+      } catch {
+        // the tmp file was never created
+      }
       throw err;
     }
   }
