@@ -79,7 +79,7 @@ describe('progress, status, export and the HTML report', () => {
       intervalMs: 250,
       write: (line) => progress.push(JSON.parse(line) as LiveProgress),
     });
-  }, 170_000);
+  }, 15 * 60_000); // long enough for a first-time `apt-get install chromium` (see browser.ts)
   afterAll(async () => {
     await browser?.close();
     await w?.stop();
@@ -105,8 +105,14 @@ describe('progress, status, export and the HTML report', () => {
     expect(progress.some((p) => p.etaMs !== null && p.etaMs >= 0)).toBe(true);
   });
 
-  it('`rloop status` shows the iterations with pairs, promotion decisions and tokens by role', async () => {
-    const out = await rloop(['status', name, '--address', w.t.address]);
+  it('`rloop status`, `watch` and `report` show the iterations with pairs, promotion decisions and tokens by role', async () => {
+    const html = join(w.dir, 'cli-report.html');
+    const [out, missing, watch, report] = await Promise.all([
+      rloop(['status', name, '--address', w.t.address]),
+      rloop(['status', 'no-such-campaign', '--address', w.t.address]),
+      rloop(['watch', name, '--address', w.t.address]),
+      rloop(['report', name, '--out', html, '--address', w.t.address]),
+    ]);
     expect(out.stderr).toBe('');
     expect(out.code).toBe(0);
     expect(out.stdout).toContain(`campaign ${name}: COMPLETED, next iteration 2/2`);
@@ -114,9 +120,14 @@ describe('progress, status, export and the HTML report', () => {
       expect(out.stdout).toContain(col);
     expect(out.stdout).toContain(String(results[0]!.datasets!.counts.solverPairs));
     expect(out.stdout).toMatch(/s:(promoted|kept) \(0\.\d\d\) g:(promoted|kept)/);
-    const missing = await rloop(['status', 'no-such-campaign', '--address', w.t.address]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('no campaign "no-such-campaign"');
+    // `rloop watch` re-attaches; on a finished campaign it prints the same table at once.
+    expect(watch.code).toBe(0);
+    expect(watch.stdout).toContain('promotion (win rate)');
+    expect(report.code).toBe(0);
+    expect(report.stdout).toContain(`report of ${name} (2 iterations`);
+    expect(readFileSync(html, 'utf8')).toContain('<title>rloop report');
   });
 
   const common = (store: FileArtifactStore) => ({ client: w.t.client, store, campaign: name });

@@ -56,7 +56,7 @@ describe('the Temporal Web UI', () => {
       workflowBundle: { codePath: inject('workflowBundlePath') },
     });
     running = worker.run();
-  }, 120_000);
+  }, 15 * 60_000); // long enough for a first-time `apt-get install chromium` (see browser.ts)
   afterAll(async () => {
     await browser?.close();
     worker?.shutdown();
