@@ -62,8 +62,15 @@ export async function createWorker(opts: WorkerOptions, activities = activitiesF
     activities,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions ?? 16,
+    ...HEARTBEAT_THROTTLE,
   });
 }
+
+/** Progress heartbeats reach the server every few seconds, so live counts (`rloop watch`) stay fresh. */
+const HEARTBEAT_THROTTLE = {
+  defaultHeartbeatThrottleInterval: '5 seconds',
+  maxHeartbeatThrottleInterval: '5 seconds',
+} as const;
 
 export interface WorkerSetOptions extends WorkerOptions {
   /** Whether the config sends roles to their own queues (`temporal.roleQueues`). */
@@ -103,6 +110,7 @@ export async function createWorkerSet(opts: WorkerSetOptions): Promise<WorkerSet
           taskQueue: `${opts.taskQueue}-${role}`,
           activities,
           maxConcurrentActivityTaskExecutions: opts.concurrency?.[role] ?? 16,
+          ...HEARTBEAT_THROTTLE,
         }),
       );
     }
