@@ -1,5 +1,6 @@
 // createActivities(deps): the worker wires real stores and clients; tests wire the simulator. Each activity is
 // thin: it reads its inputs from the store, calls llm/ and domain/, writes one artifact and returns its ref.
+import { Context } from '@temporalio/activity';
 import type { ArtifactRef, CampaignState, Manifest } from '../shared';
 import { activityContext, type ActivityDeps } from './context';
 import { generateQuestions } from './generate';
@@ -16,30 +17,53 @@ import { cancelTraining, saveTrainingLogs, submitTraining, trainingStatus } from
 
 export type { ActivityDeps } from './context';
 
+/**
+ * Heartbeats every few seconds while a bookkeeping or trainer-job activity runs: their proxies have a 30 s heartbeat
+ * timeout, so a worker killed during one is noticed then, not after a start-to-close of minutes (which stalled a
+ * whole iteration after a crash during scoring). Outside an activity (plain calls in tests) it does nothing.
+ */
+function keepAlive<I, R>(fn: (input: I) => Promise<R>): (input: I) => Promise<R> {
+  return async (input) => {
+    let ctx: Context | undefined;
+    try {
+      ctx = Context.current();
+    } catch {
+      return fn(input);
+    }
+    ctx.heartbeat();
+    const timer = setInterval(() => ctx.heartbeat(), 5_000);
+    try {
+      return await fn(input);
+    } finally {
+      clearInterval(timer);
+    }
+  };
+}
+
 export function createActivities(deps: ActivityDeps) {
   const ctx = activityContext(deps);
   return {
     generateQuestions: (input: Parameters<typeof generateQuestions>[1]) => generateQuestions(ctx, input),
     sampleAnswers: (input: Parameters<typeof sampleAnswers>[1]) => sampleAnswers(ctx, input),
     judgeAnswers: (input: Parameters<typeof judgeAnswers>[1]) => judgeAnswers(ctx, input),
-    scoreReliability: (input: Parameters<typeof scoreReliability>[1]) => scoreReliability(ctx, input),
+    scoreReliability: keepAlive((input: Parameters<typeof scoreReliability>[1]) => scoreReliability(ctx, input)),
     buildDatasets: (input: Parameters<typeof buildDatasets>[1]) => buildDatasets(ctx, input),
     auditJudge: (input: Parameters<typeof auditJudge>[1]) => auditJudge(ctx, input),
     compareSolvers: (input: Parameters<typeof compareSolvers>[1]) => compareSolvers(ctx, input),
     submitTraining: (input: Parameters<typeof submitTraining>[1]) => submitTraining(ctx, input),
-    trainingStatus: (input: Parameters<typeof trainingStatus>[1]) => trainingStatus(ctx, input),
-    cancelTraining: (input: Parameters<typeof cancelTraining>[1]) => cancelTraining(ctx, input),
-    saveTrainingLogs: (input: Parameters<typeof saveTrainingLogs>[1]) => saveTrainingLogs(ctx, input),
-    loadCampaignState: async (input: { campaign: string }): Promise<CampaignState | null> => {
+    trainingStatus: keepAlive((input: Parameters<typeof trainingStatus>[1]) => trainingStatus(ctx, input)),
+    cancelTraining: keepAlive((input: Parameters<typeof cancelTraining>[1]) => cancelTraining(ctx, input)),
+    saveTrainingLogs: keepAlive((input: Parameters<typeof saveTrainingLogs>[1]) => saveTrainingLogs(ctx, input)),
+    loadCampaignState: keepAlive(async (input: { campaign: string }): Promise<CampaignState | null> => {
       const ref = await ctx.store.refFor(campaignStateKey(input.campaign));
       return ref ? ctx.store.getJson<CampaignState>(ref) : null;
-    },
-    saveCampaignState: (state: CampaignState) => ctx.store.putJson(campaignStateKey(state.campaign), state),
+    }),
+    saveCampaignState: keepAlive((state: CampaignState) => ctx.store.putJson(campaignStateKey(state.campaign), state)),
     /**
      * The iteration's manifest: every shard's artifact refs, found at their deterministic keys (so the workflow
      * passes a shard count, not a payload that grows with shards).
      */
-    writeManifest: async (input: { campaign: string; iteration: number; shardCount: number }) => {
+    writeManifest: keepAlive(async (input: { campaign: string; iteration: number; shardCount: number }) => {
       const shards: Manifest['shards'] = [];
       for (let shard = 0; shard < input.shardCount; shard++) {
         const at = { campaign: input.campaign, iteration: input.iteration, shard };
@@ -51,6 +75,6 @@ export function createActivities(deps: ActivityDeps) {
       }
       const manifest: Manifest = { campaign: input.campaign, iteration: input.iteration, shards };
       return ctx.store.putJson(`${iterationPrefix(input.campaign, input.iteration)}/manifest.json`, manifest);
-    },
+    }),
   };
 }

@@ -51,7 +51,10 @@ export async function scoreReliability(
   ]);
   const text = new Map(questions.map((q) => [q.questionId, q.question ?? '']));
   const summary = emptyReliability();
-  const rows: ReportRow[] = questionJudgments(questions, answers, judgments).map((qj) => {
+  const rows: ReportRow[] = [];
+  for (const qj of questionJudgments(questions, answers, judgments)) {
+    // Bootstrap intervals can take a while per question: yield so the activity's keep-alive heartbeats go out.
+    await new Promise((resolve) => setImmediate(resolve));
     const report = buildReliabilityReport(qj, config.roles.judge.scale, config.reliability);
     summary.questions++;
     if (report.passed) summary.passed++;
@@ -63,8 +66,8 @@ export async function scoreReliability(
       const key = reason.split(/[\s:]/)[0] ?? reason;
       summary.failReasons[key] = (summary.failReasons[key] ?? 0) + 1;
     }
-    return { questionId: qj.questionId, question: text.get(qj.questionId) ?? '', report };
-  });
+    rows.push({ questionId: qj.questionId, question: text.get(qj.questionId) ?? '', report });
+  }
   const ref = await ctx.store.putJsonl(shardKey(input, 'reports'), rows);
   return { ref, ok: rows.length, failed: 0, usage: {}, summary };
 }

@@ -14,8 +14,21 @@ const llmOptions: ActivityOptions = {
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 30 },
 };
 
-/** Short bookkeeping activities (artifact reads and writes, no model calls). */
+/**
+ * Short bookkeeping activities (artifact reads and writes, no model calls). They heartbeat while they run (keepAlive
+ * in activities/), so a worker killed during one is noticed within 30 s, not after the 5-minute start-to-close.
+ */
 export const storeActivities = proxyActivities<Activities>({
+  startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
+});
+
+/**
+ * Building the datasets: no heartbeat timeout, because the near-duplicate guard is synchronous O(n²) work that can
+ * hold the event loop (and so the heartbeats) longer than any heartbeat timeout on a large iteration.
+ */
+export const datasetActivities = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
 });
@@ -27,9 +40,10 @@ const submitOptions: ActivityOptions = {
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 20 },
 };
 
-/** A trainer job's status / cancel / logs: one short call each. */
+/** A trainer job's status / cancel / logs: one short call each, heartbeating (keepAlive) like the store steps. */
 const jobOptions: ActivityOptions = {
   startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '30 seconds',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 20 },
 };
 
