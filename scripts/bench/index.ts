@@ -1,0 +1,273 @@
+// `npm run bench`: orchestration overhead, scaling and adaptive-judging cost of one iteration against the
+// simulator (fixed latency), printed as a table and written to bench/results/latest.json. Ratios, not timed tests.
+//   --large   also Q = 4096 in the scaling table
+//   --quick   small sizes, to check the bench itself in a minute
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Table from 'cli-table3';
+import type { ReportRow } from '../../src/activities/rows';
+import { benchConfig, benchConfigInput, expectedCalls, LATENCY_MS, workload, type Workload } from './config';
+import { chatCalls, startBenchEnv, type BenchEnv } from './env';
+import { runPlain } from './plain';
+import { historyStats, runWithInProcessWorker, runWithWorkerProcess } from './temporal';
+
+const args = new Set(process.argv.slice(2));
+const quick = args.has('--quick');
+const large = args.has('--large');
+const OVERHEAD_Q = quick ? 128 : 512;
+const SCALING_Q = quick ? [64, 256] : large ? [64, 256, 1024, 4096] : [64, 256, 1024];
+const JUDGE_Q = quick ? 64 : 256;
+const JUDGE_K = 5;
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const log = (m: string) => process.stderr.write(`bench: ${m}\n`);
+const fmt = (x: number, d = 2) => x.toFixed(d);
+
+async function measureOverhead(env: BenchEnv) {
+  const w = workload(OVERHEAD_Q);
+  const config = benchConfig(env.sim.url, w, 'bench-overhead');
+  // Warm up both paths (JIT, connections, the sim) on a small run first.
+  const warm = benchConfig(env.sim.url, workload(64), 'bench-overhead');
+  await runWithInProcessWorker(env, warm, 'bench-warmup', env.scratch('warm'));
+  await runPlain(warm, env.scratch('warm-plain'));
+
+  await env.sim.resetStats();
+  log(`overhead: iteration on Temporal, Q=${w.questions}`);
+  const temporalRun = await runWithInProcessWorker(env, config, 'bench-overhead', env.scratch('overhead'));
+  const temporalCalls = chatCalls(await env.sim.stats());
+  await env.sim.resetStats();
+  log(`overhead: plain script, Q=${w.questions}`);
+  const plain = await runPlain(config, env.scratch('plain'));
+  const plainCalls = chatCalls(await env.sim.stats());
+  await env.sim.resetStats();
+  const plainNoCache = await runPlain(config, null);
+  await env.sim.resetStats();
+  const ideal = (temporalCalls * LATENCY_MS) / 1000 / w.concurrency;
+  return {
+    questions: w.questions,
+    calls: temporalCalls,
+    plainCalls,
+    expectedCalls: expectedCalls(w),
+    temporalSeconds: temporalRun.wallSeconds,
+    plainSeconds: plain.wallSeconds,
+    plainNoCacheSeconds: plainNoCache.wallSeconds,
+    idealSeconds: ideal,
+    overheadVsPlain: temporalRun.wallSeconds / plain.wallSeconds,
+    overheadVsIdeal: temporalRun.wallSeconds / ideal,
+  };
+}
+
+async function measureScaling(env: BenchEnv) {
+  const rows = [];
+  for (const q of SCALING_Q) {
+    log(`scaling: Q=${q} (worker process)`);
+    await env.sim.resetStats();
+    const taskQueue = `bench-scale-${q}`;
+    const input = benchConfigInput(env.sim.url, workload(q), taskQueue);
+    const id = `bench-scale-${q}`;
+    const run = await runWithWorkerProcess(env, input, id, env.scratch(`scale-${q}`));
+    const llmCalls = chatCalls(await env.sim.stats());
+    const h = await historyStats(env.client, id);
+    rows.push({
+      questions: q,
+      llmCalls,
+      wallSeconds: run.wallSeconds,
+      shards: run.result.shards,
+      parentHistoryEvents: h.parentEvents,
+      parentHistoryBytes: h.parentBytes,
+      totalHistoryEvents: h.totalEvents,
+      totalHistoryBytes: h.totalBytes,
+      workflows: h.workflows,
+      peakWorkerRssMb: run.peakRssMb,
+      runWorkerRssMb: run.runRssMb,
+    });
+  }
+  return rows;
+}
+
+function readDecisions(dir: string): Map<string, boolean> {
+  const folder = join(dir, 'artifacts', 'campaigns', 'bench', 'iter-0000', 'reports');
+  const out = new Map<string, boolean>();
+  for (const f of readdirSync(folder)
+    .filter((n) => n.endsWith('.jsonl'))
+    .sort())
+    for (const line of readFileSync(join(folder, f), 'utf8').split('\n'))
+      if (line.trim()) {
+        const row = JSON.parse(line) as ReportRow;
+        out.set(row.questionId, row.report.passed);
+      }
+  return out;
+}
+
+async function measureJudgeCost(env: BenchEnv) {
+  const run = async (w: Workload, label: string) => {
+    await env.sim.resetStats();
+    const dir = env.scratch(`judge-${label}`);
+    const r = await runWithInProcessWorker(
+      env,
+      benchConfig(env.sim.url, w, `bench-judge-${label}`),
+      `bench-judge-${label}`,
+      dir,
+    );
+    const stats = await env.sim.stats();
+    return {
+      wallSeconds: r.wallSeconds,
+      judgeCalls: stats.byRole.judge_pointwise ?? 0,
+      pairCalls: stats.byRole.judge_pairwise ?? 0,
+      decisions: readDecisions(dir),
+    };
+  };
+  log(`judge cost: fixed K=${JUDGE_K}, Q=${JUDGE_Q}`);
+  const fixed = await run(workload(JUDGE_Q, { passes: JUDGE_K }), 'fixed');
+  log(`judge cost: adaptive minPasses=2 maxPasses=${JUDGE_K}, Q=${JUDGE_Q}`);
+  const adaptive = await run(
+    workload(JUDGE_Q, { passes: JUDGE_K, adaptive: { minPasses: 2, maxPasses: JUDGE_K } }),
+    'adaptive',
+  );
+  let same = 0;
+  let passedFixed = 0;
+  let passedAdaptive = 0;
+  for (const [id, passed] of fixed.decisions) {
+    if (adaptive.decisions.get(id) === passed) same++;
+    if (passed) passedFixed++;
+    if (adaptive.decisions.get(id)) passedAdaptive++;
+  }
+  const fixedCalls = fixed.judgeCalls + fixed.pairCalls;
+  const adaptiveCalls = adaptive.judgeCalls + adaptive.pairCalls;
+  return {
+    questions: JUDGE_Q,
+    maxPasses: JUDGE_K,
+    minPasses: 2,
+    fixed: {
+      judgeCalls: fixedCalls,
+      pointwise: fixed.judgeCalls,
+      pairwise: fixed.pairCalls,
+      passed: passedFixed,
+      wallSeconds: fixed.wallSeconds,
+    },
+    adaptive: {
+      judgeCalls: adaptiveCalls,
+      pointwise: adaptive.judgeCalls,
+      pairwise: adaptive.pairCalls,
+      passed: passedAdaptive,
+      wallSeconds: adaptive.wallSeconds,
+    },
+    judgeCallSavings: 1 - adaptiveCalls / fixedCalls,
+    decisionAgreement: same / fixed.decisions.size,
+  };
+}
+
+async function main() {
+  const t0 = performance.now();
+  log('starting a Temporal dev server, the simulator, bundling workflows');
+  const env = await startBenchEnv();
+  try {
+    await env.sim.setFaults({ latencyMs: LATENCY_MS });
+    const overhead = await measureOverhead(env);
+    const judge = await measureJudgeCost(env);
+    const scaling = await measureScaling(env);
+    const out = {
+      date: new Date().toISOString(),
+      machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+      latencyMs: LATENCY_MS,
+      concurrency: overhead ? workload(1).concurrency : 0,
+      shardSize: workload(1).shardSize,
+      maxConcurrentShards: workload(1).maxConcurrentShards,
+      overheadVsPlain: overhead.overheadVsPlain,
+      overheadVsIdeal: overhead.overheadVsIdeal,
+      judgeCallSavings: judge.judgeCallSavings,
+      decisionAgreement: judge.decisionAgreement,
+      overhead,
+      judge,
+      scaling,
+      benchSeconds: (performance.now() - t0) / 1000,
+    };
+    mkdirSync(join(root, 'bench', 'results'), { recursive: true });
+    const path = join(root, 'bench', 'results', 'latest.json');
+    writeFileSync(path, `${JSON.stringify(out, null, 2)}\n`);
+    print(out);
+    console.log(`\nwritten: ${path} (bench took ${fmt(out.benchSeconds, 0)} s)`);
+  } finally {
+    await env.close();
+  }
+}
+
+function print(out: {
+  overhead: Awaited<ReturnType<typeof measureOverhead>>;
+  judge: Awaited<ReturnType<typeof measureJudgeCost>>;
+  scaling: Awaited<ReturnType<typeof measureScaling>>;
+}) {
+  const o = out.overhead;
+  const t1 = new Table({ head: ['overhead (one iteration)', 'value'] });
+  t1.push(
+    ['questions / LLM calls (Temporal | plain)', `${o.questions} / ${o.calls} | ${o.plainCalls}`],
+    ['ideal calls×L/C (s)', fmt(o.idealSeconds)],
+    ['plain script, no cache (s)', fmt(o.plainNoCacheSeconds)],
+    ['plain script, file cache (s)', fmt(o.plainSeconds)],
+    ['Temporal iteration (s)', fmt(o.temporalSeconds)],
+    ['overhead vs plain (target ≤ 1.15)', `${fmt(o.overheadVsPlain)}×`],
+    ['overhead vs ideal', `${fmt(o.overheadVsIdeal)}×`],
+  );
+  console.log(t1.toString());
+  const t2 = new Table({
+    head: [
+      'Q',
+      'shards',
+      'LLM calls',
+      'wall s',
+      'parent events',
+      'parent KB',
+      'all events',
+      'all KB',
+      'workflows',
+      'peak RSS MB',
+      'run RSS MB',
+    ],
+  });
+  for (const s of out.scaling)
+    t2.push([
+      s.questions,
+      s.shards,
+      s.llmCalls,
+      fmt(s.wallSeconds, 1),
+      s.parentHistoryEvents,
+      fmt(s.parentHistoryBytes / 1024, 1),
+      s.totalHistoryEvents,
+      fmt(s.totalHistoryBytes / 1024, 1),
+      s.workflows,
+      fmt(s.peakWorkerRssMb, 0),
+      fmt(s.runWorkerRssMb, 0),
+    ]);
+  console.log(t2.toString());
+  const j = out.judge;
+  const t3 = new Table({
+    head: [`judge cost, Q=${j.questions}`, 'judge calls (pointwise + pairwise)', 'passed', 'wall s'],
+  });
+  t3.push(
+    [
+      `fixed K=${j.maxPasses}`,
+      `${j.fixed.judgeCalls} (${j.fixed.pointwise} + ${j.fixed.pairwise})`,
+      j.fixed.passed,
+      fmt(j.fixed.wallSeconds, 1),
+    ],
+    [
+      `adaptive ${j.minPasses}..${j.maxPasses}`,
+      `${j.adaptive.judgeCalls} (${j.adaptive.pointwise} + ${j.adaptive.pairwise})`,
+      j.adaptive.passed,
+      fmt(j.adaptive.wallSeconds, 1),
+    ],
+    [
+      'saved / same decisions',
+      `${fmt(100 * j.judgeCallSavings, 1)} % (target ≥ 30 %)`,
+      `${fmt(100 * j.decisionAgreement, 1)} % (target ≥ 97 %)`,
+      '',
+    ],
+  );
+  console.log(t3.toString());
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

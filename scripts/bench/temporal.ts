@@ -1,0 +1,173 @@
+// Running one iteration on Temporal for the bench: an in-process worker or `rloop worker` as its own process
+// (to read its peak RSS), and the history sizes of the iteration and every child workflow it started.
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Client } from '@temporalio/client';
+import proto from '@temporalio/proto';
+import { stringify } from 'yaml';
+import type { RloopConfig, RloopConfigInput } from '../../src/config';
+import type { IterationInput, IterationResult } from '../../src/shared';
+import { createWorker } from '../../src/worker';
+import type { BenchEnv } from './env';
+
+export interface HistoryStats {
+  parentEvents: number;
+  parentBytes: number;
+  totalEvents: number;
+  totalBytes: number;
+  workflows: number;
+}
+
+/** Events and serialized bytes of a workflow's history and, recursively, of every child it started. */
+export async function historyStats(client: Client, workflowId: string): Promise<HistoryStats> {
+  const one = async (id: string) => {
+    const history = await client.workflow.getHandle(id).fetchHistory();
+    const events = history.events ?? [];
+    const children = events.flatMap((e) => {
+      const childId = e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId;
+      return childId ? [childId] : [];
+    });
+    return {
+      events: events.length,
+      bytes: proto.temporal.api.history.v1.History.encode(history).finish().length,
+      children,
+    };
+  };
+  const parent = await one(workflowId);
+  const stats: HistoryStats = {
+    parentEvents: parent.events,
+    parentBytes: parent.bytes,
+    totalEvents: parent.events,
+    totalBytes: parent.bytes,
+    workflows: 1,
+  };
+  const queue = [...parent.children];
+  while (queue.length > 0) {
+    const batch = queue.splice(0, 16);
+    for (const h of await Promise.all(batch.map(one))) {
+      stats.totalEvents += h.events;
+      stats.totalBytes += h.bytes;
+      stats.workflows++;
+      queue.push(...h.children);
+    }
+  }
+  return stats;
+}
+
+export interface IterationRun {
+  workflowId: string;
+  wallSeconds: number;
+  result: IterationResult;
+}
+
+export async function runIteration(
+  env: BenchEnv,
+  config: RloopConfig | RloopConfigInput,
+  workflowId: string,
+  taskQueue: string,
+): Promise<IterationRun> {
+  const input: IterationInput = { iteration: 0, config: config as RloopConfigInput };
+  const t0 = performance.now();
+  const result = (await env.client.workflow.execute('iterationWorkflow', {
+    taskQueue,
+    workflowId,
+    args: [input],
+  })) as IterationResult;
+  return { workflowId, wallSeconds: (performance.now() - t0) / 1000, result };
+}
+
+/** An iteration with a worker inside this process (shared bundle), storage and cache in fresh folders. */
+export async function runWithInProcessWorker(
+  env: BenchEnv,
+  config: RloopConfig,
+  workflowId: string,
+  dir: string,
+): Promise<IterationRun> {
+  const taskQueue = config.temporal.taskQueue;
+  const worker = await createWorker({
+    connection: env.native,
+    taskQueue,
+    store: { kind: 'fs', root: join(dir, 'artifacts') },
+    cacheDir: join(dir, 'cache'),
+    jobsDir: join(dir, 'jobs'),
+    env: {},
+    workflowBundle: { code: env.bundle.code },
+  });
+  return worker.runUntil(runIteration(env, config, workflowId, taskQueue));
+}
+
+function memoryKb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
+  let status: string;
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return 0; // the process is gone; runIteration reports why
+  }
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
+  return m ? Number(m[1]) : 0;
+}
+
+/**
+ * An iteration served by `rloop worker` in its own process. Returns its peak RSS (VmHWM: includes bundling the
+ * workflow code at start) and the largest RSS sampled while the iteration ran.
+ */
+export async function runWithWorkerProcess(
+  env: BenchEnv,
+  config: RloopConfigInput,
+  workflowId: string,
+  dir: string,
+): Promise<IterationRun & { peakRssMb: number; runRssMb: number }> {
+  const configPath = join(dir, 'worker.config.yaml');
+  writeFileSync(
+    configPath,
+    stringify({
+      ...config,
+      storage: { root: join(dir, 'artifacts'), cacheDir: join(dir, 'cache'), jobsDir: join(dir, 'jobs') },
+    }),
+  );
+  const child = spawn(
+    process.execPath,
+    ['bin/rloop.js', 'worker', '--config', configPath, '--address', env.server.address],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let out = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`worker did not start:\n${out}`)), 120_000);
+    child.stderr!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (/Ctrl-C to stop/.test(out)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`worker exited with ${code}:\n${out}`));
+    });
+  });
+  const pid = child.pid!;
+  let runRssKb = memoryKb(pid, 'VmRSS');
+  const sampler = setInterval(() => (runRssKb = Math.max(runRssKb, memoryKb(pid, 'VmRSS'))), 250);
+  try {
+    const died = new Promise<never>((_, reject) =>
+      child.once('exit', (code, signal) =>
+        reject(new Error(`worker process exited during the run (${signal ?? code}):\n${out.slice(-4000)}`)),
+      ),
+    );
+    const run = await Promise.race([
+      runIteration(env, config, workflowId, config.temporal?.taskQueue ?? 'rloop'),
+      died,
+    ]);
+    const peakKb = memoryKb(pid, 'VmHWM');
+    return { ...run, peakRssMb: peakKb / 1024, runRssMb: runRssKb / 1024 };
+  } finally {
+    clearInterval(sampler);
+    child.removeAllListeners('exit');
+    await new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+  }
+}
