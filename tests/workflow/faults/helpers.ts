@@ -79,8 +79,8 @@ export const readBytes = (path: string) => readFileSync(path);
 export interface FaultRow {
   fault: string;
   trials: number;
-  completed: number;
-  dataLost: number;
+  completed: number | string;
+  dataLost: number | string;
   duplicates: string;
 }
 
