@@ -17,18 +17,7 @@ import { parseConfigObject, type RloopConfig } from '../../../src/config';
 import { uniqueId } from '../../helpers/temporal';
 import { startWorkerFixture, type WorkerFixture } from '../../helpers/worker';
 import { simConfig } from '../../helpers/config';
-import { printFaultTable } from './helpers';
-
-/** The root ApplicationFailure of a failure chain (workflow → child → activity → application). */
-export function rootFailure(err: unknown): ApplicationFailure | undefined {
-  let e = err as { cause?: unknown } | undefined;
-  let found: ApplicationFailure | undefined;
-  while (e) {
-    if (e instanceof ApplicationFailure) found = e;
-    e = e.cause as { cause?: unknown } | undefined;
-  }
-  return found;
-}
+import { printFaultTable, rootFailure } from './helpers';
 
 describe('damaged artifacts', () => {
   let w: WorkerFixture;

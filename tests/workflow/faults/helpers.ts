@@ -3,6 +3,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { createArtifactStore } from '../../../src/store';
 import type { ArtifactRef, Manifest } from '../../../src/shared';
 
@@ -92,4 +93,15 @@ export function printFaultTable(rows: FaultRow[]): void {
     ...rows.map((r) => `| ${r.fault} | ${r.trials} | ${r.completed} | ${r.dataLost} | ${r.duplicates} |`),
   ];
   console.log(`\nfault table\n${lines.join('\n')}\n`);
+}
+
+/** The root ApplicationFailure of a failure chain (workflow → child → activity → application). */
+export function rootFailure(err: unknown): ApplicationFailure | undefined {
+  let e = err as { cause?: unknown } | undefined;
+  let found: ApplicationFailure | undefined;
+  while (e) {
+    if (e instanceof ApplicationFailure) found = e;
+    e = e.cause as { cause?: unknown } | undefined;
+  }
+  return found;
 }
