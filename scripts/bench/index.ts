@@ -10,7 +10,7 @@ import type { ReportRow } from '../../src/activities/rows';
 import { benchConfig, benchConfigInput, expectedCalls, LATENCY_MS, workload, type Workload } from './config';
 import { chatCalls, startBenchEnv, type BenchEnv } from './env';
 import { runPlain } from './plain';
-import { historyStats, runWithInProcessWorker, runWithWorkerProcess } from './temporal';
+import { historyStats, phaseSeconds, runWithInProcessWorker, runWithWorkerProcess } from './temporal';
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
@@ -19,6 +19,7 @@ const OVERHEAD_Q = quick ? 128 : 512;
 const SCALING_Q = quick ? [64, 256] : large ? [64, 256, 1024, 4096] : [64, 256, 1024];
 const JUDGE_Q = quick ? 64 : 256;
 const JUDGE_K = 5;
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const log = (m: string) => process.stderr.write(`bench: ${m}\n`);
@@ -36,6 +37,7 @@ async function measureOverhead(env: BenchEnv) {
   log(`overhead: iteration on Temporal, Q=${w.questions}`);
   const temporalRun = await runWithInProcessWorker(env, config, 'bench-overhead', env.scratch('overhead'));
   const temporalCalls = chatCalls(await env.sim.stats());
+  const phases = await phaseSeconds(env.client, 'bench-overhead');
   await env.sim.resetStats();
   log(`overhead: plain script, Q=${w.questions}`);
   const plain = await runPlain(config, env.scratch('plain'));
@@ -50,6 +52,9 @@ async function measureOverhead(env: BenchEnv) {
     plainCalls,
     expectedCalls: expectedCalls(w),
     temporalSeconds: temporalRun.wallSeconds,
+    shardPhaseSeconds: phases.shards,
+    afterShardsSeconds: phases.after,
+    shardPhaseVsPlain: phases.shards / plain.wallSeconds,
     plainSeconds: plain.wallSeconds,
     plainNoCacheSeconds: plainNoCache.wallSeconds,
     idealSeconds: ideal,
@@ -165,6 +170,10 @@ async function main() {
   try {
     await env.sim.setFaults({ latencyMs: LATENCY_MS });
     const overhead = await measureOverhead(env);
+    if (only === 'overhead') {
+      console.log(JSON.stringify(overhead, null, 2));
+      return;
+    }
     const judge = await measureJudgeCost(env);
     const scaling = await measureScaling(env);
     const out = {
@@ -206,7 +215,9 @@ function print(out: {
     ['plain script, no cache (s)', fmt(o.plainNoCacheSeconds)],
     ['plain script, file cache (s)', fmt(o.plainSeconds)],
     ['Temporal iteration (s)', fmt(o.temporalSeconds)],
+    ['  of which shards | steps 5-6 after them (s)', `${fmt(o.shardPhaseSeconds)} | ${fmt(o.afterShardsSeconds)}`],
     ['overhead vs plain (target ≤ 1.15)', `${fmt(o.overheadVsPlain)}×`],
+    ['shard phase vs plain', `${fmt(o.shardPhaseVsPlain)}×`],
     ['overhead vs ideal', `${fmt(o.overheadVsIdeal)}×`],
   );
   console.log(t1.toString());

@@ -55,6 +55,19 @@ export async function historyStats(client: Client, workflowId: string): Promise<
   return stats;
 }
 
+/** Seconds from the workflow's start to its last child completing, and from there to its end (steps 5-6). */
+export async function phaseSeconds(client: Client, workflowId: string): Promise<{ shards: number; after: number }> {
+  const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+  const ms = (e: (typeof events)[number] | undefined) => {
+    const t = e?.eventTime;
+    return t ? Number(t.seconds ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6) : 0;
+  };
+  const start = ms(events[0]);
+  const end = ms(events[events.length - 1]);
+  const lastChild = ms(events.filter((e) => e.childWorkflowExecutionCompletedEventAttributes).at(-1));
+  return { shards: (lastChild - start) / 1000, after: (end - lastChild) / 1000 };
+}
+
 export interface IterationRun {
   workflowId: string;
   wallSeconds: number;
