@@ -19,6 +19,7 @@ const OVERHEAD_Q = quick ? 128 : 512;
 const SCALING_Q = quick ? [64, 256] : large ? [64, 256, 1024, 4096] : [64, 256, 1024];
 const JUDGE_Q = quick ? 64 : 256;
 const JUDGE_K = 5;
+const REPEATS = quick ? 1 : 2;
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -33,18 +34,30 @@ async function measureOverhead(env: BenchEnv) {
   await runWithInProcessWorker(env, warm, 'bench-warmup', env.scratch('warm'));
   await runPlain(warm, env.scratch('warm-plain'));
 
-  await env.sim.resetStats();
-  log(`overhead: iteration on Temporal, Q=${w.questions}`);
-  const temporalRun = await runWithInProcessWorker(env, config, 'bench-overhead', env.scratch('overhead'));
-  const temporalCalls = chatCalls(await env.sim.stats());
-  const phases = await phaseSeconds(env.client, 'bench-overhead');
-  await env.sim.resetStats();
-  log(`overhead: plain script, Q=${w.questions}`);
-  const plain = await runPlain(config, env.scratch('plain'));
-  const plainCalls = chatCalls(await env.sim.stats());
+  // Interleaved repeats, best of each: the machine is shared (2 cores), and the minimum is the least disturbed run.
+  const temporalRuns: number[] = [];
+  const plainRuns: number[] = [];
+  let temporalCalls = 0;
+  let plainCalls = 0;
+  let phases = { shards: 0, after: 0 };
+  for (let rep = 0; rep < REPEATS; rep++) {
+    await env.sim.resetStats();
+    log(`overhead: iteration on Temporal, Q=${w.questions} (run ${rep + 1}/${REPEATS})`);
+    const id = `bench-overhead-${rep}`;
+    const run = await runWithInProcessWorker(env, config, id, env.scratch('overhead'));
+    temporalCalls = chatCalls(await env.sim.stats());
+    if (run.wallSeconds <= Math.min(...temporalRuns)) phases = await phaseSeconds(env.client, id);
+    temporalRuns.push(run.wallSeconds);
+    await env.sim.resetStats();
+    log(`overhead: plain script, Q=${w.questions} (run ${rep + 1}/${REPEATS})`);
+    plainRuns.push((await runPlain(config, env.scratch('plain'))).wallSeconds);
+    plainCalls = chatCalls(await env.sim.stats());
+  }
   await env.sim.resetStats();
   const plainNoCache = await runPlain(config, null);
   await env.sim.resetStats();
+  const temporalRun = { wallSeconds: Math.min(...temporalRuns) };
+  const plain = { wallSeconds: Math.min(...plainRuns) };
   const ideal = (temporalCalls * LATENCY_MS) / 1000 / w.concurrency;
   return {
     questions: w.questions,
@@ -52,6 +65,8 @@ async function measureOverhead(env: BenchEnv) {
     plainCalls,
     expectedCalls: expectedCalls(w),
     temporalSeconds: temporalRun.wallSeconds,
+    temporalRuns,
+    plainRuns,
     shardPhaseSeconds: phases.shards,
     afterShardsSeconds: phases.after,
     shardPhaseVsPlain: phases.shards / plain.wallSeconds,
@@ -213,8 +228,8 @@ function print(out: {
     ['questions / LLM calls (Temporal | plain)', `${o.questions} / ${o.calls} | ${o.plainCalls}`],
     ['ideal calls×L/C (s)', fmt(o.idealSeconds)],
     ['plain script, no cache (s)', fmt(o.plainNoCacheSeconds)],
-    ['plain script, file cache (s)', fmt(o.plainSeconds)],
-    ['Temporal iteration (s)', fmt(o.temporalSeconds)],
+    ['plain script, file cache (s), best of', `${fmt(o.plainSeconds)}  (${o.plainRuns.map((x) => fmt(x)).join(', ')})`],
+    ['Temporal iteration (s), best of', `${fmt(o.temporalSeconds)}  (${o.temporalRuns.map((x) => fmt(x)).join(', ')})`],
     ['  of which shards | steps 5-6 after them (s)', `${fmt(o.shardPhaseSeconds)} | ${fmt(o.afterShardsSeconds)}`],
     ['overhead vs plain (target ≤ 1.15)', `${fmt(o.overheadVsPlain)}×`],
     ['shard phase vs plain', `${fmt(o.shardPhaseVsPlain)}×`],
