@@ -33,9 +33,12 @@ describe('training, promotion and the campaign lineage', () => {
   });
 
   it('a 3-iteration campaign promotes better solvers and shifts the task mix toward verifiable tasks', async () => {
-    const name = uniqueId('loop');
+    // A fixed name (the suite's server is fresh each run) keeps the sampled data, and so the gate's outcome, the
+    // same from run to run; 4 samples × 2 passes × both orders per holdout question give the gate enough judgments.
+    const name = 'training-loop';
     const config = simConfig(sim.url, {
       campaign: { name, iterations: 3, questionsPerIteration: 96, shardSize: 24 },
+      promotion: { samples: 4 },
       training,
       taskQueue: w.taskQueue,
     });
