@@ -42,7 +42,7 @@ export async function startWorkerProcess(opts: {
   child.stderr!.on('data', (d) => (out += d));
   // Ready once it says so (the worker has connected and is polling).
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker did not start:\n${out}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`worker did not start:\n${out}`)), 120_000);
     const check = () => {
       if (/Ctrl-C to stop/.test(out)) {
         clearTimeout(timer);
