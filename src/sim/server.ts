@@ -60,7 +60,9 @@ function validateFaults(body: Record<string, unknown>): SimFaults {
       throw new SimHttpError(400, `${k} must be a non-negative number`, 'invalid_request_error', null, k);
     }
   };
-  ['rate429', 'retryAfterSeconds', 'rate5xx', 'rateMalformed', 'rateHang', 'hangMs', 'maxFaults', 'capacity'].forEach(num);
+  ['rate429', 'retryAfterSeconds', 'rate5xx', 'rateMalformed', 'rateHang', 'hangMs', 'maxFaults', 'capacity'].forEach(
+    num,
+  );
   const l = body.latencyMs;
   if (
     l !== undefined &&
