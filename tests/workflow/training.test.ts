@@ -33,12 +33,13 @@ describe('training, promotion and the campaign lineage', () => {
   });
 
   it('a 3-iteration campaign promotes better solvers and shifts the task mix toward verifiable tasks', async () => {
-    // A fixed name (the suite's server is fresh each run) keeps the sampled data, and so the gate's outcome, the
-    // same from run to run; 4 samples × 2 passes × both orders per holdout question give the gate enough judgments.
+    // The new model's id carries the simulator's random job id, so its samples (and the gate's win rate, about 0.6)
+    // vary from run to run; 4 samples × 2 passes × both orders per holdout question and a bar of 0.4 on the Wilson
+    // lower bound keep the gate's decision clear of that noise. The latent-skill check below is the real claim.
     const name = 'training-loop';
     const config = simConfig(sim.url, {
       campaign: { name, iterations: 3, questionsPerIteration: 96, shardSize: 24 },
-      promotion: { samples: 4 },
+      promotion: { samples: 4, minWinRateLowerBound: 0.4 },
       training,
       taskQueue: w.taskQueue,
     });
