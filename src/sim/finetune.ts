@@ -1,7 +1,7 @@
 // Files and fine-tuning jobs. A job's status is a function of wall-clock time since creation
 // (validating_files → queued → running → succeeded over its duration), so it survives restarts;
 // transitions are materialised lazily on access and by a timer, and success really changes the world.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { badRequest, modelNotFound, notFound } from './http';
 import type { StateStore } from './state';
 import { parseJsonl, readTrainingSignal, trainModel } from './training';
@@ -110,7 +110,7 @@ export class FineTuning {
       training_file: p.training_file,
       validation_file: typeof p.validation_file === 'string' ? p.validation_file : null,
       suffix: typeof p.suffix === 'string' ? p.suffix : null,
-      seed: typeof p.seed === 'number' ? p.seed : Math.floor(Math.random() * 2 ** 31),
+      seed: typeof p.seed === 'number' ? p.seed : 42,
       metadata,
       method,
       hyperparameters: (p.hyperparameters as Record<string, unknown> | undefined) ?? { n_epochs: 'auto' },
@@ -209,7 +209,13 @@ export class FineTuning {
     const parsed = parseJsonl(content.toString('utf8'));
     const rows = 'rows' in parsed ? parsed.rows : [];
     const suffix = (job.suffix ?? 'rloop').replace(/[^A-Za-z0-9_-]/g, '-') || 'rloop';
-    const modelId = `ft:${this.world.rootOf(job.model)}:${suffix}:${job.id.slice(-8)}`;
+    // The model id is a function of what was trained (world seed, base, suffix, data, seed), not of the random
+    // job id: the same run trains the same model and its samples are reproducible from run to run.
+    const digest = createHash('sha256')
+      .update(`${this.world.seed}\0${job.model}\0${suffix}\0${job.seed}\0`)
+      .update(content)
+      .digest('hex');
+    const modelId = `ft:${this.world.rootOf(job.model)}:${suffix}:${digest.slice(0, 8)}`;
     this.world.addModel(modelId, trainModel(this.world, job.model, readTrainingSignal(rows)));
     job.status = 'succeeded';
     job.finishedMs = at;

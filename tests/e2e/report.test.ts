@@ -16,7 +16,6 @@ import { FileArtifactStore } from '../../src/store';
 import type { IterationResult } from '../../src/shared';
 import { exportIteration } from '../../src/report/export';
 import { simConfig } from '../helpers/config';
-import { uniqueId } from '../helpers/temporal';
 import { startWorkerFixture, type WorkerFixture } from '../helpers/worker';
 import { launchChromium } from './browser';
 
@@ -38,7 +37,8 @@ describe('progress, status, export and the HTML report', () => {
   let w: WorkerFixture;
   let sim: SimHandle;
   let browser: Browser;
-  const name = uniqueId('report');
+  // A fixed name: sample seeds derive from it, so the campaign's data, trainer jobs and gates repeat every run.
+  const name = 'report-e2e';
   let results: IterationResult[];
   const progress: LiveProgress[] = [];
 
@@ -119,7 +119,7 @@ describe('progress, status, export and the HTML report', () => {
     for (const col of ['reliable', 'mean R_G', 'R_cons', 'R_sep', 'R_stab', 'pairs', 'promotion', 'tokens g/s/j'])
       expect(out.stdout).toContain(col);
     expect(out.stdout).toContain(String(results[0]!.datasets!.counts.solverPairs));
-    expect(out.stdout).toMatch(/s:(promoted|kept)( \(0\.\d\d\))? g:(promoted|kept)/);
+    expect(out.stdout).toMatch(/s:(promoted|kept) \(0\.\d\d\) g:(promoted|kept)/);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('no campaign "no-such-campaign"');
     // `rloop watch` re-attaches; on a finished campaign it prints the same table at once.
@@ -196,7 +196,7 @@ describe('progress, status, export and the HTML report', () => {
     expect(data.perIteration.map((i) => i.solver?.winRate ?? null)).toEqual(
       results.map((r) => r.promotion.solver?.winRate ?? null),
     );
-    // Whether a solver job succeeds in this short campaign varies with the simulator; the table above is checked.
+    expect(data.perIteration.some((i) => i.solver !== null)).toBe(true);
 
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     const problems: string[] = [];

@@ -22,7 +22,8 @@ describe('task queues per role', () => {
   });
 
   it('`--queues main,generate,train` and `--queues solve,judge` split the work of an iteration', async () => {
-    const name = uniqueId('queues');
+    // A fixed name: sample seeds derive from it, so the iteration's data (and its solver pairs) repeat every run.
+    const name = 'queues-split';
     const taskQueue = uniqueId('q');
     const config = simConfig(sim.url, {
       campaign: { name, questionsPerIteration: 8 },

@@ -64,7 +64,8 @@ describe('trainer submit is idempotent across a worker crash', () => {
   });
 
   it('kill -9 between the create call and its ack: exactly one trainer job, and the iteration completes', async () => {
-    const name = uniqueId('crash');
+    // A fixed name: sample seeds derive from it, so the iteration's data (and its solver pairs) repeat every run.
+    const name = 'trainer-crash';
     const taskQueue = uniqueId('crash-q');
     const dir = tempDir();
     let proxyUrl = '';

@@ -105,7 +105,7 @@ describe('simulated files and fine-tuning', () => {
       expect(cancelled.status).toBe('cancelled');
       const doneA = await waitForJob(client, a.id);
       expect(doneA.status).toBe('succeeded');
-      expect(doneA.fine_tuned_model).toBe(`ft:sim-solver:solver-it1:${a.id.slice(-8)}`);
+      expect(doneA.fine_tuned_model).toMatch(/^ft:sim-solver:solver-it1:[0-9a-f]{8}$/);
       expect(doneA.finished_at).not.toBeNull();
       expect((await client.fineTuning.jobs.retrieve(b.id)).fine_tuned_model).toBeNull();
 
@@ -123,6 +123,25 @@ describe('simulated files and fine-tuning', () => {
       expect(models.filter((m) => m.startsWith('ft:'))).toHaveLength(1);
       await expect(client.fineTuning.jobs.retrieve('ftjob-missing')).rejects.toBeInstanceOf(NotFoundError);
     });
+  });
+
+  it('names a fine-tuned model by what was trained, not by the random job id, so runs repeat', async () => {
+    const trainIn = async (seed: number, rows: unknown[]): Promise<{ model: string; answer: string }> =>
+      withSim({ seed, jobDurationMs: 100 }, async (_sim, client) => {
+        const model = await train(client, 'sim-solver', rows, 'dpo');
+        const answer = await chatText(client, {
+          model,
+          seed: 7,
+          messages: [{ role: 'user', content: 'Solve: [sim:task=algebra#3]' }],
+        });
+        return { model, answer };
+      });
+    const rows = dpoRows('algebra', 4, 0.9, 0.2);
+    const first = await trainIn(0, rows);
+    const again = await trainIn(0, rows);
+    expect(again).toEqual(first);
+    expect((await trainIn(1, rows)).model).not.toBe(first.model);
+    expect((await trainIn(0, dpoRows('algebra', 5, 0.9, 0.2))).model).not.toBe(first.model);
   });
 
   it('fails a job whose training file is not JSONL or does not exist', async () => {

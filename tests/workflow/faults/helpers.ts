@@ -96,6 +96,17 @@ export function printFaultTable(rows: FaultRow[]): void {
 }
 
 /** The root ApplicationFailure of a failure chain (workflow → child → activity → application). */
+/** A failure and its causes, one per line, so a failing assertion says what went wrong underneath. */
+export function failureChain(err: unknown): string | null {
+  if (!err) return null;
+  const lines: string[] = [];
+  for (let e = err as { cause?: unknown } | undefined; e; e = e.cause as { cause?: unknown } | undefined) {
+    const f = e as { name?: string; message?: string; type?: string };
+    lines.push(`${f.name ?? 'Error'}${f.type ? ` [${f.type}]` : ''}: ${f.message ?? String(e)}`);
+  }
+  return lines.join('\n  caused by ');
+}
+
 export function rootFailure(err: unknown): ApplicationFailure | undefined {
   let e = err as { cause?: unknown } | undefined;
   let found: ApplicationFailure | undefined;
