@@ -2,6 +2,7 @@
 // simulator (fixed latency), printed as a table and written to bench/results/latest.json. Ratios, not timed tests.
 //   --large   also Q = 4096 in the scaling table
 //   --quick   small sizes, to check the bench itself in a minute
+//   --only=overhead | --only=workers   one part only (printed, latest.json untouched)
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +12,7 @@ import { benchConfig, benchConfigInput, expectedCalls, LATENCY_MS, workload, typ
 import { chatCalls, startBenchEnv, type BenchEnv } from './env';
 import { runPlain } from './plain';
 import { historyStats, phaseSeconds, runWithInProcessWorker, runWithWorkerProcess } from './temporal';
+import { benchWorkers, workersTable } from './workers';
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
@@ -20,6 +22,7 @@ const SCALING_Q = quick ? [64, 256] : large ? [64, 256, 1024, 4096] : [64, 256, 
 const JUDGE_Q = quick ? 64 : 256;
 const JUDGE_K = 5;
 const REPEATS = quick ? 1 : 2;
+const WORKER_COUNTS = quick ? [1, 2] : [1, 2, 3, 4];
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -184,6 +187,10 @@ async function main() {
   const env = await startBenchEnv();
   try {
     await env.sim.setFaults({ latencyMs: LATENCY_MS });
+    if (only === 'workers') {
+      console.log(workersTable(await benchWorkers(env, WORKER_COUNTS)));
+      return;
+    }
     const overhead = await measureOverhead(env);
     if (only === 'overhead') {
       console.log(JSON.stringify(overhead, null, 2));
@@ -191,6 +198,8 @@ async function main() {
     }
     const judge = await measureJudgeCost(env);
     const scaling = await measureScaling(env);
+    log(`workers: one iteration with ${WORKER_COUNTS.join(', ')} worker processes against a capacity-bound endpoint`);
+    const workerScaling = await benchWorkers(env, WORKER_COUNTS);
     const out = {
       date: new Date().toISOString(),
       machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
@@ -205,6 +214,7 @@ async function main() {
       overhead,
       judge,
       scaling,
+      workerScaling,
       benchSeconds: (performance.now() - t0) / 1000,
     };
     mkdirSync(join(root, 'bench', 'results'), { recursive: true });
@@ -221,6 +231,7 @@ function print(out: {
   overhead: Awaited<ReturnType<typeof measureOverhead>>;
   judge: Awaited<ReturnType<typeof measureJudgeCost>>;
   scaling: Awaited<ReturnType<typeof measureScaling>>;
+  workerScaling: Awaited<ReturnType<typeof benchWorkers>>;
 }) {
   const o = out.overhead;
   const t1 = new Table({ head: ['overhead (one iteration)', 'value'] });
@@ -291,6 +302,7 @@ function print(out: {
     ],
   );
   console.log(t3.toString());
+  console.log(workersTable(out.workerScaling));
 }
 
 main().catch((err) => {

@@ -1,6 +1,6 @@
 // Running one iteration on Temporal for the bench: an in-process worker or `rloop worker` as its own process
 // (to read its peak RSS), and the history sizes of the iteration and every child workflow it started.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
@@ -121,16 +121,12 @@ function memoryKb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
   return m ? Number(m[1]) : 0;
 }
 
-/**
- * An iteration served by `rloop worker` in its own process. Returns its peak RSS (VmHWM: includes bundling the
- * workflow code at start) and the largest RSS sampled while the iteration ran.
- */
-export async function runWithWorkerProcess(
+/** `rloop worker` in its own process for `config` (storage under `dir`), resolved once it polls. */
+export async function startWorkerProcess(
   env: BenchEnv,
   config: RloopConfigInput,
-  workflowId: string,
   dir: string,
-): Promise<IterationRun & { peakRssMb: number; runRssMb: number }> {
+): Promise<{ child: ChildProcess; output: () => string; stop: () => Promise<void> }> {
   const configPath = join(dir, 'worker.config.yaml');
   writeFileSync(
     configPath,
@@ -145,27 +141,52 @@ export async function runWithWorkerProcess(
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let out = '';
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`worker did not start:\n${out}`)), 120_000);
-    child.stderr!.on('data', (d: Buffer) => {
-      out += d.toString();
+    const onData = () => {
       if (/Ctrl-C to stop/.test(out)) {
         clearTimeout(timer);
+        child.stderr!.off('data', onData);
+        child.removeListener('exit', onExit);
         resolve();
       }
-    });
-    child.once('exit', (code) => {
+    };
+    const onExit = (code: number | null) => {
       clearTimeout(timer);
       reject(new Error(`worker exited with ${code}:\n${out}`));
-    });
+    };
+    child.stderr!.on('data', onData);
+    child.once('exit', onExit);
   });
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      child.removeAllListeners('exit');
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+  return { child, output: () => out, stop };
+}
+
+/**
+ * An iteration served by `rloop worker` in its own process. Returns its peak RSS (VmHWM: includes bundling the
+ * workflow code at start) and the largest RSS sampled while the iteration ran.
+ */
+export async function runWithWorkerProcess(
+  env: BenchEnv,
+  config: RloopConfigInput,
+  workflowId: string,
+  dir: string,
+): Promise<IterationRun & { peakRssMb: number; runRssMb: number }> {
+  const { child, output, stop } = await startWorkerProcess(env, config, dir);
   const pid = child.pid!;
   let runRssKb = memoryKb(pid, 'VmRSS');
   const sampler = setInterval(() => (runRssKb = Math.max(runRssKb, memoryKb(pid, 'VmRSS'))), 250);
   try {
     const died = new Promise<never>((_, reject) =>
       child.once('exit', (code, signal) =>
-        reject(new Error(`worker process exited during the run (${signal ?? code}):\n${out.slice(-4000)}`)),
+        reject(new Error(`worker process exited during the run (${signal ?? code}):\n${output().slice(-4000)}`)),
       ),
     );
     const run = await Promise.race([
@@ -176,11 +197,6 @@ export async function runWithWorkerProcess(
     return { ...run, peakRssMb: peakKb / 1024, runRssMb: runRssKb / 1024 };
   } finally {
     clearInterval(sampler);
-    child.removeAllListeners('exit');
-    await new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    });
+    await stop();
   }
 }

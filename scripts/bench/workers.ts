@@ -1,35 +1,20 @@
 // Bench: one iteration with 1, 2 and 4 worker processes against the simulator, whose own capacity (concurrent
 // calls served) is the endpoint's bottleneck. Throughput should grow with workers until that capacity is reached.
 // Run alone with `npx tsx scripts/bench/workers.ts`; `npm run bench` includes it.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { stringify } from 'yaml';
-import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { startSimulator } from '../../src/sim';
-import { startDevServer } from '../../src/temporal/devServer';
-import type { IterationResult } from '../../src/shared';
+import Table from 'cli-table3';
+import { benchConfigInput, LATENCY_MS as BENCH_LATENCY_MS, workload } from './config';
+import { chatCalls, startBenchEnv, type BenchEnv } from './env';
+import { runIteration, startWorkerProcess } from './temporal';
 
-const LATENCY_MS = 25;
+// A slow endpoint (200 ms a call) that serves 24 calls at once, and workers that each send at most 8: one worker
+// can use a third of the endpoint, three fill it, a fourth only waits. At 25 ms a call the 2-core machine's CPU
+// (~1 ms of worker CPU per call, the simulator and the server beside it) would be the limit before the endpoint.
+const LATENCY_MS = 200;
 const PER_WORKER_CONCURRENCY = 8;
 const CAPACITY = 24;
-const QUESTIONS = 128;
-
-function startWorker(configPath: string, address: string): Promise<ChildProcess> {
-  const child = spawn('node', ['bin/rloop.js', 'worker', '--config', configPath, '--address', address], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let err = '';
-    child.stderr!.on('data', (d) => {
-      err += d;
-      if (/Ctrl-C to stop/.test(err)) resolve(child);
-    });
-    child.once('exit', (code) => reject(new Error(`worker exited ${code}: ${err}`)));
-  });
-}
+const QUESTIONS = 32;
+/** Small shards, so that an iteration's work spreads over every worker polling the queue. */
+const SHARD_SIZE = 4;
 
 export interface WorkerScalingRow {
   workers: number;
@@ -38,87 +23,85 @@ export interface WorkerScalingRow {
   callsPerSecond: number;
   idealCallsPerSecond: number;
   efficiency: number;
+  /** Busy fraction of the endpoint's serving slots: calls × latency / (capacity × wall). */
+  endpointUtilisation: number;
+  /** What bounds the ideal rate: the workers' own concurrency, or the endpoint's capacity. */
+  limit: 'workers' | 'endpoint';
 }
 
-export async function benchWorkers(counts = [1, 2, 4]): Promise<WorkerScalingRow[]> {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  const server = await startDevServer({});
-  const sim = await startSimulator({ port: 0, seed: 1, faults: { latencyMs: LATENCY_MS, capacity: CAPACITY } });
-  const connection = await Connection.connect({ address: server.address });
-  const client = new Client({ connection });
+export async function benchWorkers(env: BenchEnv, counts = [1, 2, 3, 4]): Promise<WorkerScalingRow[]> {
+  await env.sim.setFaults({ latencyMs: LATENCY_MS, capacity: CAPACITY });
   const rows: WorkerScalingRow[] = [];
   try {
     for (const n of counts) {
-      const dir = mkdtempSync(join(tmpdir(), 'rloop-bench-workers-'));
-      const name = `bench-workers-${n}-${Date.now()}`;
-      const config = {
-        campaign: { name, questionsPerIteration: QUESTIONS, shardSize: 8, maxConcurrentShards: 16, seed: n },
-        endpoints: { sim: { baseURL: sim.url, concurrency: PER_WORKER_CONCURRENCY, timeoutMs: 60_000 } },
-        roles: {
-          generator: { endpoint: 'sim', model: 'sim-generator' },
-          solver: {
-            endpoint: 'sim',
-            model: 'sim-solver',
-            regimes: [
-              { name: 'careful', kind: 'temperature', tag: 'strong', temperature: 0.2, samples: 2 },
-              { name: 'small', kind: 'model', model: 'sim-solver-small', tag: 'weak', samples: 2 },
-            ],
-          },
-          judge: { endpoint: 'sim', model: 'sim-judge', passes: 2, modes: ['pointwise'] },
-        },
-        storage: { root: join(dir, 'artifacts'), cacheDir: join(dir, 'cache'), jobsDir: join(dir, 'jobs') },
-        temporal: { taskQueue: `bench-workers-${n}` },
-      };
-      mkdirSync(dir, { recursive: true });
-      const configPath = join(dir, 'rloop.config.yaml');
-      writeFileSync(configPath, stringify(config));
-      const workers = await Promise.all(Array.from({ length: n }, () => startWorker(configPath, server.address)));
-      sim.resetStats();
-      const t0 = performance.now();
-      const result = (await client.workflow.execute('iterationWorkflow', {
-        taskQueue: config.temporal.taskQueue,
-        workflowId: `campaign-${name}-iter-0`,
-        args: [{ iteration: 0, config }],
-      })) as IterationResult;
-      const wallSeconds = (performance.now() - t0) / 1000;
-      const llmCalls = sim.stats().routes['POST /v1/chat/completions'] ?? 0;
-      if (result.counts.questions !== QUESTIONS)
-        throw new Error(`iteration generated ${result.counts.questions} questions`);
-      const idealCallsPerSecond = Math.min(n * PER_WORKER_CONCURRENCY, CAPACITY) / (LATENCY_MS / 1000);
-      const callsPerSecond = llmCalls / wallSeconds;
-      rows.push({
-        workers: n,
-        llmCalls,
-        wallSeconds,
-        callsPerSecond,
-        idealCallsPerSecond,
-        efficiency: callsPerSecond / idealCallsPerSecond,
+      const dir = env.scratch(`workers-${n}`);
+      const w = workload(QUESTIONS, {
+        shardSize: SHARD_SIZE,
+        maxConcurrentShards: 16,
+        concurrency: PER_WORKER_CONCURRENCY,
       });
-      for (const w of workers) w.kill('SIGTERM');
-      await Promise.all(workers.map((w) => new Promise((r) => (w.exitCode !== null ? r(null) : w.once('exit', r)))));
+      const config = benchConfigInput(env.sim.url, w, `bench-workers-${n}`);
+      const workers = await Promise.all(Array.from({ length: n }, () => startWorkerProcess(env, config, dir)));
+      try {
+        await env.sim.resetStats();
+        const run = await runIteration(env, config, `bench-workers-${n}`, `bench-workers-${n}`);
+        const llmCalls = chatCalls(await env.sim.stats());
+        if (run.result.counts.questions !== QUESTIONS)
+          throw new Error(`iteration generated ${run.result.counts.questions} of ${QUESTIONS} questions`);
+        const idealCallsPerSecond = Math.min(n * PER_WORKER_CONCURRENCY, CAPACITY) / (LATENCY_MS / 1000);
+        const callsPerSecond = llmCalls / run.wallSeconds;
+        rows.push({
+          workers: n,
+          llmCalls,
+          wallSeconds: run.wallSeconds,
+          callsPerSecond,
+          idealCallsPerSecond,
+          efficiency: callsPerSecond / idealCallsPerSecond,
+          endpointUtilisation: (llmCalls * LATENCY_MS) / 1000 / (CAPACITY * run.wallSeconds),
+          limit: n * PER_WORKER_CONCURRENCY >= CAPACITY ? 'endpoint' : 'workers',
+        });
+      } finally {
+        await Promise.all(workers.map((c) => c.stop()));
+      }
     }
   } finally {
-    await connection.close();
-    await sim.close();
-    await server.stop();
+    await env.sim.setFaults({ latencyMs: BENCH_LATENCY_MS });
   }
   return rows;
 }
 
 export function workersTable(rows: WorkerScalingRow[]): string {
-  const head = `workers | LLM calls | wall s | calls/s | ideal calls/s (min(workers×${PER_WORKER_CONCURRENCY}, capacity ${CAPACITY}) / ${LATENCY_MS} ms) | efficiency`;
-  return [
-    head,
-    ...rows.map(
-      (r) =>
-        `${r.workers} | ${r.llmCalls} | ${r.wallSeconds.toFixed(2)} | ${r.callsPerSecond.toFixed(0)} | ${r.idealCallsPerSecond.toFixed(0)} | ${r.efficiency.toFixed(2)}`,
-    ),
-  ].join('\n');
+  const table = new Table({
+    head: [
+      `workers (Q=${QUESTIONS})`,
+      'LLM calls',
+      'wall s',
+      'calls/s',
+      `ideal calls/s: min(workers×${PER_WORKER_CONCURRENCY}, ${CAPACITY}) / ${LATENCY_MS} ms`,
+      'efficiency',
+      'endpoint busy',
+      'limit',
+    ],
+  });
+  for (const r of rows)
+    table.push([
+      r.workers,
+      r.llmCalls,
+      r.wallSeconds.toFixed(1),
+      r.callsPerSecond.toFixed(1),
+      r.idealCallsPerSecond.toFixed(0),
+      r.efficiency.toFixed(2),
+      `${(100 * r.endpointUtilisation).toFixed(0)} %`,
+      r.limit,
+    ]);
+  return table.toString();
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const rows = await benchWorkers();
-  console.log(workersTable(rows));
-  mkdirSync('bench/results', { recursive: true });
-  writeFileSync('bench/results/workers.json', JSON.stringify({ workerScaling: rows }, null, 2));
+  const env = await startBenchEnv();
+  try {
+    console.log(workersTable(await benchWorkers(env)));
+  } finally {
+    await env.close();
+  }
 }

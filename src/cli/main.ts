@@ -41,6 +41,11 @@ program
     'queues to serve: main,generate,solve,judge,train (default all; roles need temporal.roleQueues)',
   )
   .option('--concurrency <list>', 'activity slots per queue, e.g. judge=4,solve=8 (default 16 each)')
+  .option(
+    '--heap-growth <percent>',
+    'how far V8 lets the heap grow past its live data before a full GC (0: V8 default, several times)',
+    '30',
+  )
   .action(async (opts) => (await import('./workerCmd')).workerCmd(opts));
 
 program

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import v8 from 'node:v8';
 import { loadConfigOrExit } from './configArg';
 import { connectWorker, resolveConnection } from '../temporal/connection';
 import { QUEUE_ROLES, type QueueName } from '../queues';
@@ -38,6 +39,19 @@ export function parseConcurrency(text: string | undefined): Partial<Record<Queue
   return out;
 }
 
+/**
+ * Bound how far V8 grows the heap past its live data. A busy worker allocates fast (every model call is a request,
+ * a response and their JSON), and by default V8 then sizes the old generation at several times the live set: RSS
+ * reached ~0.9-1 GB at Q ≥ 256 while the live data stayed ~150 MB. At 30 % the same iterations peak near 0.5 GB for a
+ * few % more GC time (BENCHMARKS.md). The flag is read at every full GC, so setting it at start takes effect.
+ */
+export function parseHeapGrowth(text: string | undefined): number {
+  const n = Number(text ?? '30');
+  if (!Number.isInteger(n) || n < 0 || n > 1000)
+    usage(`--heap-growth: "${text}" must be a whole percent from 0 (V8's default) to 1000`);
+  return n;
+}
+
 export async function workerCmd(opts: {
   config: string;
   address?: string;
@@ -45,8 +59,11 @@ export async function workerCmd(opts: {
   taskQueue?: string;
   queues?: string;
   concurrency?: string;
+  heapGrowth?: string;
 }) {
   const queues = parseQueues(opts.queues);
+  const heapGrowth = parseHeapGrowth(opts.heapGrowth);
+  if (heapGrowth > 0) v8.setFlagsFromString(`--heap-growing-percent=${heapGrowth}`);
   const concurrency = parseConcurrency(opts.concurrency);
   // A worker needs no config file: endpoints ride in each workflow's input. If one is there, it sets the
   // task queue (and whether roles have their own), storage folders and connection defaults.
