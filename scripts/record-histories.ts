@@ -19,35 +19,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { startSimulator } from '../src/sim';
+import { simConfig, startSimulator, type SimConfigOverrides } from '../src/sim';
 import { startDevServer } from '../src/temporal/devServer';
 import { createWorker } from '../src/worker';
-import type { RloopConfigInput } from '../src/config';
 import type { IterationResult } from '../src/shared';
 import { historyToObject } from '../tests/workflow/faults/histories';
 
 const outDir = fileURLToPath(new URL('../tests/histories/', import.meta.url));
 
-function config(simUrl: string, name: string, taskQueue: string, extra: Partial<RloopConfigInput>): RloopConfigInput {
-  return {
-    campaign: { name, iterations: 1, questionsPerIteration: 8, shardSize: 4, seed: 3 },
-    endpoints: { sim: { baseURL: simUrl, concurrency: 16, timeoutMs: 10_000 } },
-    roles: {
-      generator: { endpoint: 'sim', model: 'sim-generator' },
-      solver: {
-        endpoint: 'sim',
-        model: 'sim-solver',
-        regimes: [
-          { name: 'careful', kind: 'temperature', tag: 'strong', temperature: 0.2, samples: 2 },
-          { name: 'small', kind: 'model', model: 'sim-solver-small', tag: 'weak', samples: 2 },
-        ],
-      },
-      judge: { endpoint: 'sim', model: 'sim-judge', passes: 2, modes: ['pointwise', 'pairwise', 'ranking'] },
-    },
-    temporal: { taskQueue },
-    ...extra,
-  };
-}
+/** The recorded runs judge in every mode, so the histories hold every activity the judge step can schedule. */
+const ALL_MODES: SimConfigOverrides['judge'] = { passes: 2, modes: ['pointwise', 'pairwise', 'ranking'] };
 
 async function main() {
   Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -85,9 +66,11 @@ async function main() {
       args: [
         {
           iteration: 0,
-          config: config(sim.url, 'replay', taskQueue, {
-            campaign: { name: 'replay', iterations: 1, questionsPerIteration: 24, shardSize: 8, seed: 3 },
+          config: simConfig(sim.url, {
+            campaign: { name: 'replay', questionsPerIteration: 24, shardSize: 8, seed: 3 },
+            judge: ALL_MODES,
             training,
+            taskQueue,
           }),
         },
       ],
@@ -104,8 +87,10 @@ async function main() {
       workflowId: campaign,
       args: [
         {
-          config: config(sim.url, 'replay-can', taskQueue, {
-            campaign: { name: 'replay-can', iterations: 2, questionsPerIteration: 4, shardSize: 4, seed: 3 },
+          config: simConfig(sim.url, {
+            campaign: { name: 'replay-can', iterations: 2, questionsPerIteration: 4, seed: 3 },
+            judge: ALL_MODES,
+            taskQueue,
           }),
         },
       ],

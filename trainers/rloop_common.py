@@ -5,6 +5,7 @@ No third-party imports here, so `validate_rows()` of each script works without t
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
 import os
@@ -68,3 +69,15 @@ def write_model_id(out_dir: str, model_id: str) -> None:
     with open(tmp, "w", encoding="utf-8") as f:
         f.write(model_id.strip() + "\n")
     os.replace(tmp, os.path.join(out_dir, "model_id.txt"))
+
+
+def trainer_parser(doc: str, data_help: str, base_help: str) -> argparse.ArgumentParser:
+    """The arguments every reference trainer takes (the command backend's contract); each script adds its own."""
+    p = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    p.add_argument("--data", required=True, help=data_help)
+    p.add_argument("--base", required=True, help=base_help)
+    p.add_argument("--out", required=True, help="output directory")
+    p.add_argument("--model-id", help="id written to model_id.txt (default: absolute path of --out)")
+    p.add_argument("--max-length", type=int, default=2048)
+    p.add_argument("--bf16", action="store_true", help="train in bfloat16 (Ampere or newer GPUs)")
+    return p

@@ -38,7 +38,7 @@ import math
 import os
 from typing import Any
 
-from rloop_common import check_rows, is_number, message_problems, write_model_id
+from rloop_common import check_rows, is_number, message_problems, trainer_parser, write_model_id
 
 
 def validate_rows(rows: list[Any]) -> list[str]:
@@ -62,19 +62,15 @@ def validate_rows(rows: list[Any]) -> list[str]:
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--data", required=True, help="generator.rl JSONL")
-    p.add_argument("--base", required=True, help="base model (HF hub id or local path); the model that sampled the data")
-    p.add_argument("--out", required=True, help="output directory")
-    p.add_argument("--model-id", help="id written to model_id.txt (default: absolute path of --out)")
+    p = trainer_parser(
+        __doc__, "generator.rl JSONL", "base model (HF hub id or local path); the model that sampled the data"
+    )
     p.add_argument("--lr", type=float, default=1e-6)
     p.add_argument("--epochs", type=int, default=1)
     p.add_argument("--batch-size", type=int, default=4)
     p.add_argument("--grad-accum", type=int, default=4)
     p.add_argument("--clip-eps", type=float, default=0.2)
     p.add_argument("--kl-beta", type=float, default=0.0, help="weight of the k3 KL estimate to the base model")
-    p.add_argument("--max-length", type=int, default=2048)
-    p.add_argument("--bf16", action="store_true")
     p.add_argument("--skip-zero-advantage", action="store_true", help="drop rows whose advantage is 0 (no signal)")
     return p.parse_args(argv)
 

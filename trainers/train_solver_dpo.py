@@ -21,7 +21,7 @@ import argparse
 import os
 from typing import Any
 
-from rloop_common import check_rows, message_problems, write_model_id
+from rloop_common import check_rows, message_problems, trainer_parser, write_model_id
 
 
 def validate_rows(rows: list[Any]) -> list[str]:
@@ -48,18 +48,12 @@ def validate_rows(rows: list[Any]) -> list[str]:
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--data", required=True, help="solver.trl-dpo JSONL")
-    p.add_argument("--base", required=True, help="base model (HF hub id or local path)")
-    p.add_argument("--out", required=True, help="output directory")
-    p.add_argument("--model-id", help="id written to model_id.txt (default: absolute path of --out)")
+    p = trainer_parser(__doc__, "solver.trl-dpo JSONL", "base model (HF hub id or local path)")
     p.add_argument("--beta", type=float, default=0.1)
     p.add_argument("--lr", type=float, default=5e-7)
     p.add_argument("--epochs", type=float, default=1.0)
     p.add_argument("--batch-size", type=int, default=1)
     p.add_argument("--grad-accum", type=int, default=8)
-    p.add_argument("--max-length", type=int, default=2048)
-    p.add_argument("--bf16", action="store_true", help="train in bfloat16 (Ampere or newer GPUs)")
     p.add_argument("--lora-r", type=int, default=0, help="LoRA rank; 0 = full fine-tune (needs peft if > 0)")
     return p.parse_args(argv)
 

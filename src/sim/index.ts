@@ -13,3 +13,4 @@ export {
   type TaskMarker,
 } from './markers';
 export { OWNED_BY } from './routes';
+export { simConfig, type SimConfigOverrides } from './config';

@@ -50,18 +50,7 @@ describe('progress, status, export and the HTML report', () => {
     const config = simConfig(sim.url, {
       campaign: { name, iterations: 2, questionsPerIteration: 24, shardSize: 8, maxConcurrentShards: 2 },
       endpoints: { sim: { baseURL: sim.url, concurrency: 4, timeoutMs: 10_000 } },
-      roles: {
-        generator: { endpoint: 'sim', model: 'sim-generator' },
-        solver: {
-          endpoint: 'sim',
-          model: 'sim-solver',
-          regimes: [
-            { name: 'careful', kind: 'temperature', tag: 'strong', temperature: 0.2, samples: 2 },
-            { name: 'small', kind: 'model', model: 'sim-solver-small', tag: 'weak', samples: 2 },
-          ],
-        },
-        judge: { endpoint: 'sim', model: 'sim-judge', passes: 2, modes: ['pointwise', 'pairwise'] },
-      },
+      judge: { passes: 2, modes: ['pointwise', 'pairwise'] },
       training: {
         generator: { backend: 'openai', endpoint: 'sim', method: 'supervised', pollIntervalSeconds: 1 },
         solver: { backend: 'openai', endpoint: 'sim', pollIntervalSeconds: 1 },

@@ -36,24 +36,7 @@ describe('history size', () => {
     const name = uniqueId('big');
     const config = simConfig(sim.url, {
       campaign: { name, questionsPerIteration: 256, shardSize: 16, maxConcurrentShards: 8 },
-      roles: {
-        generator: { endpoint: 'sim', model: 'sim-generator' },
-        solver: {
-          endpoint: 'sim',
-          model: 'sim-solver',
-          regimes: [
-            { name: 'careful', kind: 'temperature', tag: 'strong', temperature: 0.2, samples: 2 },
-            { name: 'small', kind: 'model', model: 'sim-solver-small', tag: 'weak', samples: 2 },
-          ],
-        },
-        judge: {
-          endpoint: 'sim',
-          model: 'sim-judge',
-          passes: 3,
-          modes: ['pointwise', 'pairwise'],
-          maxPairsPerQuestion: 2,
-        },
-      },
+      judge: { passes: 3, modes: ['pointwise', 'pairwise'], maxPairsPerQuestion: 2 },
       taskQueue: w.taskQueue,
     });
     const handle = await w.t.client.workflow.start('iterationWorkflow', {

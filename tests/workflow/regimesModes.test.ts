@@ -25,26 +25,15 @@ describe('regimes and judge modes', () => {
     const name = uniqueId('modes');
     const config = simConfig(sim.url, {
       campaign: { name, questionsPerIteration: 4, shardSize: 4 },
-      roles: {
-        generator: { endpoint: 'sim', model: 'sim-generator' },
-        solver: {
-          endpoint: 'sim',
-          model: 'sim-solver',
-          regimes: [
-            { name: 'careful', kind: 'temperature', tag: 'strong', temperature: 0.2, samples: 2 },
-            { name: 'best3', kind: 'best-of-n', tag: 'strong', n: 3, temperature: 0.9 },
-            { name: 'small', kind: 'model', tag: 'weak', model: 'sim-solver-small' },
-            { name: 'previous', kind: 'checkpoint', tag: 'weak' },
-          ],
-        },
-        judge: {
-          endpoint: 'sim',
-          model: 'sim-judge',
-          passes: 2,
-          modes: ['pointwise', 'pairwise', 'ranking'],
-          maxPairsPerQuestion: 3,
-        },
+      solver: {
+        regimes: [
+          { name: 'careful', kind: 'temperature', tag: 'strong', temperature: 0.2, samples: 2 },
+          { name: 'best3', kind: 'best-of-n', tag: 'strong', n: 3, temperature: 0.9 },
+          { name: 'small', kind: 'model', tag: 'weak', model: 'sim-solver-small' },
+          { name: 'previous', kind: 'checkpoint', tag: 'weak' },
+        ],
       },
+      judge: { passes: 2, modes: ['pointwise', 'pairwise', 'ranking'], maxPairsPerQuestion: 3 },
       taskQueue: w.taskQueue,
     });
     sim.resetStats();

@@ -11,12 +11,12 @@ import {
   ArtifactFormatError,
   ArtifactIntegrityError,
   ArtifactKeyError,
-  S3ArtifactStore,
   artifactRefSchema,
   createArtifactStore,
   s3StoreConfigSchema,
 } from '../../../src/store';
 import type { ArtifactStore } from '../../../src/store';
+import { S3ArtifactStore } from '../../../src/store/s3';
 import { describeWithS3 } from '../../helpers/s3';
 
 const KEY = 'campaigns/demo/iter-0003/answers/shard-002.jsonl';
@@ -37,6 +37,8 @@ describe('s3StoreConfigSchema', () => {
 
   it('a store with an escaping prefix cannot be built', () => {
     expect(() => new S3ArtifactStore({ bucket: 'b', prefix: 'x/../../y' })).toThrow(ArtifactKeyError);
+    // The configured store loads the AWS SDK on first use, but refuses the prefix at once all the same.
+    expect(() => createArtifactStore({ kind: 's3', bucket: 'b', prefix: 'x/../../y' })).toThrow(ArtifactKeyError);
   });
 });
 

@@ -65,18 +65,7 @@ describe('endpoint faults (5xx, 429, malformed JSON, hangs)', () => {
     const config = simConfig(sim.url, {
       campaign: { name: campaign, questionsPerIteration: 16, shardSize: 8 },
       endpoints: { sim: { baseURL: sim.url, concurrency: 16, timeoutMs: 2_000 } },
-      roles: {
-        generator: { endpoint: 'sim', model: 'sim-generator' },
-        solver: {
-          endpoint: 'sim',
-          model: 'sim-solver',
-          regimes: [
-            { name: 'careful', kind: 'temperature', tag: 'strong', temperature: 0.2, samples: 2 },
-            { name: 'small', kind: 'model', model: 'sim-solver-small', tag: 'weak', samples: 2 },
-          ],
-        },
-        judge: { endpoint: 'sim', model: 'sim-judge', passes: 3, modes: ['pointwise', 'pairwise'] },
-      },
+      judge: { passes: 3, modes: ['pointwise', 'pairwise'] },
       taskQueue: w.taskQueue,
     });
     const started = Date.now();
