@@ -47,7 +47,7 @@ export function createActivities(deps: ActivityDeps) {
     sampleAnswers: (input: Parameters<typeof sampleAnswers>[1]) => sampleAnswers(ctx, input),
     judgeAnswers: (input: Parameters<typeof judgeAnswers>[1]) => judgeAnswers(ctx, input),
     scoreReliability: keepAlive((input: Parameters<typeof scoreReliability>[1]) => scoreReliability(ctx, input)),
-    buildDatasets: (input: Parameters<typeof buildDatasets>[1]) => buildDatasets(ctx, input),
+    buildDatasets: keepAlive((input: Parameters<typeof buildDatasets>[1]) => buildDatasets(ctx, input)),
     auditJudge: (input: Parameters<typeof auditJudge>[1]) => auditJudge(ctx, input),
     compareSolvers: (input: Parameters<typeof compareSolvers>[1]) => compareSolvers(ctx, input),
     submitTraining: (input: Parameters<typeof submitTraining>[1]) => submitTraining(ctx, input),

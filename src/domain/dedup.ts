@@ -54,10 +54,53 @@ export function textSimilarity(a: string, b: string, opts: Omit<DedupOptions, 't
 
 /**
  * For each text, the index of the first earlier text it near-duplicates (Jaccard ≥ threshold), or null. The first
- * occurrence of a template is never marked; every later copy points at the earliest match. O(n²) pairs, fine for
- * batches of a few thousand questions.
+ * occurrence of a template is never marked; every later copy points at the earliest match.
+ *
+ * Exact, without comparing every pair: an inverted index from shingle to the earlier texts that have it counts each
+ * text's overlaps with all earlier ones at once, and Jaccard = |A ∩ B| / (|A| + |B| − |A ∩ B|) follows from the
+ * counts. Texts that share no shingle are never visited (their Jaccard is 0). The pairwise definition it must equal
+ * is `findNearDuplicatesPairwise` below (a property test checks them against each other).
  */
 export function findNearDuplicates(texts: readonly string[], opts: DedupOptions): Array<number | null> {
+  if (opts.threshold <= 0) return texts.map((_, i) => (i === 0 ? null : 0));
+  const sets = texts.map((t) => shingles(t, opts.shingleSize, opts.unit));
+  const postings = new Map<string, number[]>();
+  const overlap = new Int32Array(texts.length);
+  let firstEmpty: number | null = null;
+  return sets.map((set, i) => {
+    let found: number | null = null;
+    if (set.size === 0) {
+      // Two empty texts are identical (Jaccard 1); an empty and a non-empty one share nothing (0).
+      found = 1 >= opts.threshold ? firstEmpty : null;
+      firstEmpty ??= i;
+      return found;
+    }
+    const touched: number[] = [];
+    for (const sh of set) {
+      const list = postings.get(sh);
+      if (!list) continue;
+      for (const j of list) {
+        if (overlap[j] === 0) touched.push(j);
+        overlap[j] = (overlap[j] ?? 0) + 1;
+      }
+    }
+    for (const j of touched) {
+      const inter = overlap[j]!;
+      const other = sets[j]!.size;
+      if ((found === null || j < found) && inter / (set.size + other - inter) >= opts.threshold) found = j;
+      overlap[j] = 0;
+    }
+    for (const sh of set) {
+      const list = postings.get(sh);
+      if (list) list.push(i);
+      else postings.set(sh, [i]);
+    }
+    return found;
+  });
+}
+
+/** The definition: every earlier text compared with Jaccard, O(n²) set intersections. */
+export function findNearDuplicatesPairwise(texts: readonly string[], opts: DedupOptions): Array<number | null> {
   const sets = texts.map((t) => shingles(t, opts.shingleSize, opts.unit));
   return sets.map((s, i) => {
     for (let j = 0; j < i; j++) if (jaccard(s, sets[j] as Set<string>) >= opts.threshold) return j;

@@ -24,15 +24,6 @@ export const storeActivities = proxyActivities<Activities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
 });
 
-/**
- * Building the datasets: no heartbeat timeout, because the near-duplicate guard is synchronous O(n²) work that can
- * hold the event loop (and so the heartbeats) longer than any heartbeat timeout on a large iteration.
- */
-export const datasetActivities = proxyActivities<Activities>({
-  startToCloseTimeout: '5 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
-});
-
 /** Trainer job submission: idempotent by key, heartbeating while it uploads, so a retry reattaches quickly. */
 const submitOptions: ActivityOptions = {
   startToCloseTimeout: '30 minutes',

@@ -11,7 +11,7 @@ import type {
   TrainingOutcome,
 } from '../shared';
 import type { TrainerRole } from '../trainers';
-import { datasetActivities, roleActivities } from './activityOptions';
+import { roleActivities, storeActivities } from './activityOptions';
 import { shardWorkflow } from './shard';
 import { mean } from './summary';
 import { trainingWorkflow } from './training';
@@ -59,7 +59,7 @@ export async function improve(input: ImproveInput): Promise<Improvement> {
   }
 
   progress.phase = 'datasets';
-  const data = await datasetActivities.buildDatasets({ ...base, manifest: input.manifest });
+  const data = await storeActivities.buildDatasets({ ...base, manifest: input.manifest });
   result.datasets = { refs: data.datasets, counts: data.counts };
 
   progress.phase = 'training';

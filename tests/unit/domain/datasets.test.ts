@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   applyDuplicatePenalty,
@@ -8,6 +9,7 @@ import {
   datasetOptionsSchema,
   defaultReliabilityConfig,
   findNearDuplicates,
+  findNearDuplicatesPairwise,
   jaccard,
   normalizeText,
   openAiChatSftSchema,
@@ -168,6 +170,26 @@ describe('near-duplicate guard', () => {
     expect(findNearDuplicates(qs, { threshold: 0.7, shingleSize: 3 })).toEqual([null, null, 0, 0]);
     expect(applyDuplicatePenalty(0.8, true, 0.25)).toBeCloseTo(0.6, 12);
     expect(applyDuplicatePenalty(0.8, false, 1)).toBe(0.8);
+  });
+
+  it('the inverted-index search finds exactly what comparing every pair finds', () => {
+    // Texts from a tiny vocabulary (and some empty ones), so that overlaps, ties and duplicates are common.
+    const text = fc
+      .array(fc.constantFrom('a', 'b', 'c', 'd', 'the', 'cat', '', '?'), { maxLength: 8 })
+      .map((ws) => ws.join(' '));
+    fc.assert(
+      fc.property(
+        fc.array(text, { maxLength: 30 }),
+        fc.constantFrom(0, 0.2, 0.5, 0.7, 1, 1.5),
+        fc.integer({ min: 1, max: 3 }),
+        fc.constantFrom('word' as const, 'char' as const),
+        (texts, threshold, shingleSize, unit) => {
+          const opts = { threshold, shingleSize, unit };
+          expect(findNearDuplicates(texts, opts)).toEqual(findNearDuplicatesPairwise(texts, opts));
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });
 
