@@ -81,6 +81,8 @@ export async function workerCmd(opts: {
     cacheDir: config?.storage.cacheDir ?? '.rloop/cache',
     jobsDir: config?.storage.jobsDir ?? '.rloop/jobs',
   });
+  if (workers.bundle)
+    process.stderr.write(`workflow bundle ${workers.bundle.built ? 'built' : 'reused'}: ${workers.bundle.codePath}\n`);
   process.stderr.write(
     `worker on ${conn.options.address} namespace ${conn.namespace} task queues ${workers.queues.join(', ')}; Ctrl-C to stop\n`,
   );
