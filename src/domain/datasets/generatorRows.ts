@@ -74,25 +74,14 @@ export function buildGeneratorRows(items: readonly GeneratorItem[], opts: Datase
  */
 export function buildQuestionPreferencePairs(rows: readonly GeneratorRow[], opts: DatasetOptions): PreferencePair[] {
   const byGroup = new Map<string, GeneratorRow[]>();
-  for (const r of rows) byGroup.set(r.groupId, [...(byGroup.get(r.groupId) ?? []), r]);
+  for (const r of rows) {
+    const group = byGroup.get(r.groupId);
+    if (group) group.push(r);
+    else byGroup.set(r.groupId, [r]);
+  }
   const out: PreferencePair[] = [];
   for (const [groupId, group] of byGroup) {
-    const cands: Array<{ c: GeneratorRow; r: GeneratorRow; margin: number }> = [];
-    for (const c of group) {
-      for (const r of group) {
-        if (c === r || c.question.trim() === r.question.trim()) continue;
-        if (c.duplicateOf === r.questionId || r.duplicateOf === c.questionId) continue;
-        const margin = c.reward - r.reward;
-        if (margin > 0 && margin >= opts.minMargin) cands.push({ c, r, margin });
-      }
-    }
-    cands.sort(
-      (x, y) =>
-        y.margin - x.margin ||
-        x.c.questionId.localeCompare(y.c.questionId) ||
-        x.r.questionId.localeCompare(y.r.questionId),
-    );
-    for (const { c, r, margin } of cands.slice(0, opts.maxPairsPerGroup)) {
+    for (const { c, r, margin } of bestPairs(group, opts)) {
       out.push({
         sourceId: groupId,
         chosenId: c.questionId,
@@ -105,6 +94,44 @@ export function buildQuestionPreferencePairs(rows: readonly GeneratorRow[], opts
     }
   }
   return out;
+}
+
+interface Candidate {
+  c: GeneratorRow;
+  r: GeneratorRow;
+  margin: number;
+}
+
+/** Largest margin first, then chosen id, then rejected id. */
+const byMarginThenIds = (x: Candidate, y: Candidate): number =>
+  y.margin - x.margin || x.c.questionId.localeCompare(y.c.questionId) || x.r.questionId.localeCompare(y.r.questionId);
+
+/**
+ * The `maxPairsPerGroup` first (chosen, rejected) pairs of a group in `byMarginThenIds` order, among pairs with a
+ * positive margin of at least `minMargin` that are not the same question or a question and its near-duplicate. Every
+ * ordered pair is visited, but only the best K are kept (a short sorted list), so a group of all 4,096 questions of
+ * an iteration needs O(K) memory, not the ~8 million candidates that collecting and sorting them all would hold.
+ */
+function bestPairs(group: readonly GeneratorRow[], opts: DatasetOptions): Candidate[] {
+  const k = opts.maxPairsPerGroup;
+  const text = group.map((g) => g.question.trim());
+  const best: Candidate[] = [];
+  group.forEach((c, i) => {
+    group.forEach((r, j) => {
+      const margin = c.reward - r.reward;
+      if (i === j || !(margin > 0 && margin >= opts.minMargin)) return;
+      const worst = best.length === k ? best[k - 1]! : null;
+      if (worst && margin < worst.margin) return;
+      if (text[i] === text[j] || c.duplicateOf === r.questionId || r.duplicateOf === c.questionId) return;
+      const cand = { c, r, margin };
+      if (worst && byMarginThenIds(cand, worst) >= 0) return;
+      let at = best.length;
+      while (at > 0 && byMarginThenIds(cand, best[at - 1]!) < 0) at--;
+      best.splice(at, 0, cand);
+      if (best.length > k) best.pop();
+    });
+  });
+  return best;
 }
 
 /** Reward-filtered SFT rows for trainers that only do SFT: generator prompt + the question as the assistant turn. */

@@ -23,7 +23,7 @@ import {
   trlConversationalPreferenceSchema,
   trlConversationalPromptOnlySchema,
 } from '../../../src/domain';
-import type { GeneratorItem, ReliabilityReport, SolverItem } from '../../../src/domain';
+import type { GeneratorItem, GeneratorRow, ReliabilityReport, SolverItem } from '../../../src/domain';
 import { question, scale10 } from './helpers';
 
 const opts = datasetOptionsSchema.parse({});
@@ -238,6 +238,66 @@ describe('generator rows', () => {
       opts,
     );
     expect(buildQuestionPreferencePairs(dupRows, opts)).toEqual([]);
+  });
+
+  it('keeps exactly the pairs that collecting every candidate and sorting them would keep', () => {
+    // The definition: every ordered pair that qualifies, sorted by margin then ids, the first K per group.
+    const reference = (rows: GeneratorRow[], o: typeof opts) => {
+      const groups = [...new Set(rows.map((r) => r.groupId))];
+      return groups.flatMap((g) => {
+        const group = rows.filter((r) => r.groupId === g);
+        const cands = group.flatMap((c) =>
+          group
+            .filter(
+              (r) =>
+                r !== c &&
+                c.question.trim() !== r.question.trim() &&
+                c.duplicateOf !== r.questionId &&
+                r.duplicateOf !== c.questionId &&
+                c.reward - r.reward > 0 &&
+                c.reward - r.reward >= o.minMargin,
+            )
+            .map((r) => ({ c, r, margin: c.reward - r.reward })),
+        );
+        cands.sort(
+          (x, y) =>
+            y.margin - x.margin ||
+            x.c.questionId.localeCompare(y.c.questionId) ||
+            x.r.questionId.localeCompare(y.r.questionId),
+        );
+        return cands.slice(0, o.maxPairsPerGroup).map((p) => [g, p.c.questionId, p.r.questionId, p.margin]);
+      });
+    };
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            groupId: fc.constantFrom('A', 'B'),
+            question: fc.constantFrom('q one', 'q two', 'q three', 'q one ', 'four'),
+            reward: fc.constantFrom(0, 0.1, 0.25, 0.5, 0.5, 0.9, 1, null),
+          }),
+          { maxLength: 25 },
+        ),
+        fc.integer({ min: 1, max: 6 }),
+        fc.constantFrom(0, 0.1, 0.4),
+        (items, maxPairsPerGroup, minMargin) => {
+          const o = { ...opts, maxPairsPerGroup, minMargin };
+          const rows = buildGeneratorRows(
+            // Ids out of row order (37 is coprime with 101), so that ties on the margin are broken by id, not by position.
+            items.map((it, i) => ({ ...it, questionId: `q${String((i * 37) % 101).padStart(3, '0')}`, prompt })),
+            o,
+          );
+          const got = buildQuestionPreferencePairs(rows, o).map((p) => [
+            p.sourceId,
+            p.chosenId,
+            p.rejectedId,
+            p.margin,
+          ]);
+          expect(got).toEqual(reference(rows, o));
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 
   it('reward-filtered SFT rows in OpenAI chat format', () => {
