@@ -1,12 +1,10 @@
 // One real Temporal dev server (the official CLI, found or installed by scripts/setup.mjs) for the whole test
-// run, and the workflow bundle built once; test files get both through `inject`.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// run, and the workflow bundle built once (the workers' own cache, so `rloop worker` processes reuse it too); test
+// files get both through `inject`.
 import type { TestProject } from 'vitest/node';
 import { startDevServer } from '../src/temporal/devServer';
 import { temporalCliPath } from '../src/temporal/cliPath';
-import { bundleWorkflows } from '../src/worker';
+import { cachedWorkflowBundle } from '../src/worker';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -18,14 +16,11 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject) {
   const server = await startDevServer({});
-  const dir = mkdtempSync(join(tmpdir(), 'rloop-bundle-'));
-  const bundlePath = join(dir, 'workflows.js');
-  writeFileSync(bundlePath, (await bundleWorkflows()).code);
+  const bundle = await cachedWorkflowBundle();
   project.provide('temporalAddress', server.address);
-  project.provide('workflowBundlePath', bundlePath);
+  project.provide('workflowBundlePath', bundle.codePath);
   project.provide('temporalCliPath', temporalCliPath());
   return async () => {
     await server.stop();
-    rmSync(dir, { recursive: true, force: true });
   };
 }
