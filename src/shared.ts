@@ -9,6 +9,27 @@ import type { DatasetFormat, JobRef, JobState, TrainerRole } from './trainers';
 
 export type { DatasetFormat };
 
+/**
+ * The dataset a trainer backend trains a role on: openai — the solver's DPO pairs, the generator's SFT rows (or its
+ * DPO pairs with `method: dpo`); command — TRL DPO pairs for the solver, RL rows for the generator. Null for http
+ * (the job service receives every export) and none. The iteration skips a job whose dataset is empty, and the
+ * backend submits exactly this one, so the two cannot disagree.
+ */
+export function trainingDatasetFormat(
+  role: TrainerRole,
+  trainer: RloopConfig['training'][TrainerRole],
+): DatasetFormat | null {
+  switch (trainer.backend) {
+    case 'openai':
+      if (role === 'solver') return 'solver.openai-dpo';
+      return trainer.method === 'dpo' ? 'generator.openai-dpo' : 'generator.sft';
+    case 'command':
+      return role === 'solver' ? 'solver.trl-dpo' : 'generator.rl';
+    default:
+      return null;
+  }
+}
+
 export type { ArtifactRef };
 
 export const CAMPAIGN_KEY = defineSearchAttributeKey('campaign', 'KEYWORD');

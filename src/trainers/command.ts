@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TrainerConfig } from '../config';
+import { trainingDatasetFormat } from '../shared';
 import { isAbortError } from '../llm';
 import {
   JOB_FILES,
@@ -42,8 +43,13 @@ const KILL_GRACE_MS = 10_000;
  * A local path of the dataset the role trains on: the file itself for a file:// artifact, else (an object store) a
  * copy in the job folder, read through the store so its integrity check applies.
  */
-async function localDatasetPath(req: SubmitRequest, dir: string, store: TrainerDeps['store']): Promise<string> {
-  const format = req.role === 'solver' ? 'solver.trl-dpo' : 'generator.rl';
+async function localDatasetPath(
+  req: SubmitRequest,
+  config: CommandTrainerConfig,
+  dir: string,
+  store: TrainerDeps['store'],
+): Promise<string> {
+  const format = trainingDatasetFormat(req.role, config)!;
   const ref = datasetFor(req, format);
   if (!ref.uri.startsWith('file:')) {
     const copy = join(dir, `${format}.jsonl`);
@@ -165,7 +171,7 @@ export function createCommandTrainer(config: CommandTrainerConfig, deps: Trainer
     async submit(req, signal) {
       const dir = resolve(req.outputDir);
       await mkdir(dir, { recursive: true });
-      const dataset = await localDatasetPath(req, dir, deps.store);
+      const dataset = await localDatasetPath(req, config, dir, deps.store);
       const command = fill(config.command, {
         dataset,
         outputDir: dir,

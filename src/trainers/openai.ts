@@ -6,6 +6,7 @@ import OpenAI, { APIError, toFile } from 'openai';
 import type { FineTuningJob, JobCreateParams } from 'openai/resources/fine-tuning/jobs/jobs';
 import type { TrainerConfig } from '../config';
 import { missingSecretFailure, toModelCallFailure } from '../llm';
+import { trainingDatasetFormat } from '../shared';
 import { datasetFor, trainerConfigFailure } from './failures';
 import type { DatasetFormat, JobRef, JobState, SubmitRequest, TrainerBackend, TrainerDeps } from './types';
 
@@ -32,14 +33,9 @@ export function openAiPlan(
   config: OpenAiTrainerConfig,
 ): { format: DatasetFormat; method: JobCreateParams.Method } {
   const hyperparameters = config.hyperparameters ?? {};
-  const method = role === 'solver' ? 'dpo' : (config.method ?? 'supervised');
-  if (method === 'dpo') {
-    return {
-      format: role === 'solver' ? 'solver.openai-dpo' : 'generator.openai-dpo',
-      method: { type: 'dpo', dpo: { hyperparameters } },
-    };
-  }
-  return { format: 'generator.sft', method: { type: 'supervised', supervised: { hyperparameters } } };
+  const format = trainingDatasetFormat(role, config)!;
+  if (format === 'generator.sft') return { format, method: { type: 'supervised', supervised: { hyperparameters } } };
+  return { format, method: { type: 'dpo', dpo: { hyperparameters } } };
 }
 
 export function createOpenAiTrainer(config: OpenAiTrainerConfig, deps: TrainerDeps): TrainerBackend {

@@ -2,7 +2,9 @@
 // parallel → promotion gate. Only questions that passed the reliability thresholds feed solver training.
 import { ParentClosePolicy, executeChild, workflowInfo } from '@temporalio/workflow';
 import type { RloopConfig } from '../config';
+import { trainingDatasetFormat } from '../shared';
 import type {
+  DatasetFormat,
   IterationProgress,
   IterationResult,
   ModelLineage,
@@ -63,7 +65,6 @@ export async function improve(input: ImproveInput): Promise<Improvement> {
   result.datasets = { refs: data.datasets, counts: data.counts };
 
   progress.phase = 'training';
-  const rows: Record<TrainerRole, number> = { generator: data.counts.generatorRows, solver: data.counts.solverPairs };
   const baseModel: Record<TrainerRole, string> = { generator: models.generator, solver: models.solver };
   const train = async (role: TrainerRole): Promise<TrainingOutcome> => {
     const skipped = (message: string): TrainingOutcome => ({
@@ -75,15 +76,21 @@ export async function improve(input: ImproveInput): Promise<Improvement> {
       logs: null,
     });
     if (config.training[role].backend === 'none') return skipped('training backend "none": datasets written only');
-    if (rows[role] === 0)
-      return skipped(role === 'solver' ? 'no preference pairs from reliable questions' : 'no generator rows');
+    // The rows of the dataset this backend trains on (http gets every export: the role's own rows then).
+    const format = trainingDatasetFormat(role, config.training[role]);
+    const rows = format
+      ? (data.datasets[format]?.rows ?? 0)
+      : role === 'solver'
+        ? data.counts.solverPairs
+        : data.counts.generatorRows;
+    if (rows === 0) return skipped(emptyDatasetReason(role, format, config));
     const idempotencyKey = `${workflowInfo().workflowId}-${role}`;
     return executeChild(trainingWorkflow, {
       workflowId: `${workflowInfo().workflowId}/train-${role}`,
       args: [{ ...base, role, idempotencyKey, baseModel: baseModel[role], datasets: data.datasets }],
       // Closing the iteration (cancel, terminate) cancels the job rather than orphaning it.
       parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-      staticSummary: `train ${role} from ${baseModel[role]} on ${rows[role]} rows`,
+      staticSummary: `train ${role} from ${baseModel[role]} on ${rows} rows${format ? ` of ${format}` : ''}`,
     });
   };
   const [generator, solver] = await Promise.all([train('generator'), train('solver')]);
@@ -101,6 +108,13 @@ export async function improve(input: ImproveInput): Promise<Improvement> {
     previousSolver: solverDecision.promoted ? models.solver : models.previousSolver,
   };
   return result;
+}
+
+function emptyDatasetReason(role: TrainerRole, format: DatasetFormat | null, config: RloopConfig): string {
+  if (role === 'solver') return 'no preference pairs from reliable questions';
+  if (format === 'generator.sft')
+    return `no generator.sft rows: no question reached datasets.sftMinReward (${config.datasets.sftMinReward})`;
+  return format ? `the ${format} dataset has no rows` : 'no generator rows';
 }
 
 async function promoteSolver(

@@ -89,6 +89,32 @@ describe('training, promotion and the campaign lineage', () => {
     }
   });
 
+  it('a trainer whose dataset came out empty is skipped with the reason; the iteration completes', async () => {
+    // No question reaches an SFT bar of 1, so the openai generator job (supervised: generator.sft) has nothing to
+    // train on. The row count that matters is that dataset's, not the generator rows' (which are not empty).
+    const name = 'empty-sft';
+    const config = simConfig(sim.url, {
+      campaign: { name, questionsPerIteration: 8 },
+      datasets: { sftMinReward: 1 },
+      training,
+      taskQueue: w.taskQueue,
+    });
+    const r = (await w.t.client.workflow.execute('iterationWorkflow', {
+      taskQueue: w.taskQueue,
+      workflowId: `campaign-${name}-iter-0`,
+      args: [{ iteration: 0, config }],
+    })) as IterationResult;
+    expect(r.datasets!.counts.sftRows).toBe(0);
+    expect(r.datasets!.counts.generatorRows).toBe(8);
+    expect(r.training.generator).toMatchObject({
+      state: 'skipped',
+      job: null,
+      message: 'no generator.sft rows: no question reached datasets.sftMinReward (1)',
+    });
+    expect(r.promotion.generator?.promoted).toBe(false);
+    expect(r.nextModels.generator).toBe('sim-generator');
+  });
+
   it('cancelling an iteration during training cancels the trainer job', async () => {
     const slowSim = await startSimulator({ port: 0, seed: 4, jobDurationMs: 120_000 });
     try {

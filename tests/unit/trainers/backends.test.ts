@@ -2,6 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import type { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
+import { trainingDatasetFormat } from '../../../src/shared';
 import { FileArtifactStore } from '../../../src/store';
 import {
   createTrainer,
@@ -10,9 +11,53 @@ import {
   shellQuote,
   type TrainerDeps,
 } from '../../../src/trainers';
-import { trainerConfig } from './helpers';
+import { tempDir, trainerConfig } from './helpers';
 
 const deps: TrainerDeps = { endpoints: {}, env: {}, store: new FileArtifactStore('/nonexistent-rloop-store') };
+
+describe('the dataset a backend trains on', () => {
+  // The iteration skips a job when the dataset trainingDatasetFormat names is empty; each backend must then be
+  // training on exactly that dataset. Submitting with no exports makes each name what it needs.
+  const cases = [
+    { backend: 'openai', role: 'solver', format: 'solver.openai-dpo' },
+    { backend: 'openai', role: 'generator', format: 'generator.sft' },
+    { backend: 'openai', role: 'generator', method: 'dpo', format: 'generator.openai-dpo' },
+    { backend: 'command', role: 'solver', format: 'solver.trl-dpo' },
+    { backend: 'command', role: 'generator', format: 'generator.rl' },
+  ] as const;
+  for (const c of cases) {
+    it(`${c.backend} ${c.role}${'method' in c ? ` (${c.method})` : ''}: ${c.format}`, async () => {
+      const config = trainerConfig(
+        c.backend === 'openai'
+          ? { backend: 'openai', endpoint: 'ft', ...('method' in c ? { method: c.method } : {}) }
+          : { backend: 'command', command: 'true' },
+      );
+      expect(trainingDatasetFormat(c.role, config)).toBe(c.format);
+      const tmp = await tempDir();
+      try {
+        const trainer = createTrainer(config, {
+          ...deps,
+          endpoints: {
+            ft: { baseURL: 'http://127.0.0.1:9/v1', concurrency: 1, timeoutMs: 1000, supportsJsonSchema: true },
+          },
+        });
+        const err = (await trainer
+          .submit({ role: c.role, idempotencyKey: 'k', baseModel: 'm', datasets: {}, outputDir: tmp.dir })
+          .catch((e: unknown) => e)) as ApplicationFailure;
+        expect(err.type).toBe('Trainer.MissingDataset');
+        expect(err.message).toContain(`needs the "${c.format}" dataset`);
+      } finally {
+        await tmp.cleanup();
+      }
+    });
+  }
+  it('http and none: no one dataset (the job service receives every export)', () => {
+    expect(trainingDatasetFormat('solver', trainerConfig({ backend: 'none' }))).toBeNull();
+    expect(
+      trainingDatasetFormat('generator', trainerConfig({ backend: 'http', url: 'http://127.0.0.1:9/jobs' })),
+    ).toBeNull();
+  });
+});
 
 describe('createTrainer', () => {
   it('none: a key-derived job that succeeds with no model (the caller keeps the current one)', async () => {
