@@ -21,7 +21,7 @@ const OVERHEAD_Q = quick ? 128 : 512;
 const SCALING_Q = quick ? [64, 256] : large ? [64, 256, 1024, 4096] : [64, 256, 1024];
 const JUDGE_Q = quick ? 64 : 256;
 const JUDGE_K = 5;
-const REPEATS = quick ? 1 : 2;
+const REPEATS = quick ? 1 : 3;
 const WORKER_COUNTS = quick ? [1, 2] : [1, 2, 3, 4];
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 
