@@ -18,7 +18,7 @@ export async function runCalls<I, T>(
   call: (item: I, signal: AbortSignal) => Promise<T>,
 ): Promise<Array<CallOutcome<T>>> {
   const ctx = Context.current();
-  // Every in-flight call listens for cancellation on the same signal.
+  // Every call in flight (up to the endpoint concurrency) listens for cancellation on this one signal.
   setMaxListeners(0, ctx.cancellationSignal);
   let done = 0;
   const beat = () => ctx.heartbeat({ step, done, total: items.length });
