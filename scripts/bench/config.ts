@@ -2,6 +2,7 @@
 // both orders on `pairs` pairs per question, every role served by the simulator.
 import type { RloopConfig, RloopConfigInput } from '../../src/config';
 import { configSchema } from '../../src/config/schema';
+import { simConfig } from '../../src/sim/config';
 
 export interface Workload {
   questions: number;
@@ -29,7 +30,7 @@ export const workload = (questions: number, over: Partial<Workload> = {}): Workl
 });
 
 export function benchConfigInput(simUrl: string, w: Workload, taskQueue: string): RloopConfigInput {
-  return {
+  return simConfig(simUrl, {
     campaign: {
       name: 'bench',
       iterations: 1,
@@ -39,27 +40,20 @@ export function benchConfigInput(simUrl: string, w: Workload, taskQueue: string)
       seed: 11,
     },
     endpoints: { sim: { baseURL: simUrl, concurrency: w.concurrency, timeoutMs: 120_000 } },
-    roles: {
-      generator: { endpoint: 'sim', model: 'sim-generator' },
-      solver: {
-        endpoint: 'sim',
-        model: 'sim-solver',
-        regimes: [
-          { name: 'careful', kind: 'temperature', tag: 'strong', temperature: 0.2, samples: 4 },
-          { name: 'small', kind: 'model', model: 'sim-solver-small', tag: 'weak', temperature: 0.7, samples: 4 },
-        ],
-      },
-      judge: {
-        endpoint: 'sim',
-        model: 'sim-judge',
-        passes: w.passes,
-        modes: ['pointwise', 'pairwise'],
-        maxPairsPerQuestion: w.pairs,
-        ...(w.adaptive ? { adaptive: { enabled: true, ...w.adaptive } } : {}),
-      },
+    solver: {
+      regimes: [
+        { name: 'careful', kind: 'temperature', tag: 'strong', temperature: 0.2, samples: 4 },
+        { name: 'small', kind: 'model', model: 'sim-solver-small', tag: 'weak', temperature: 0.7, samples: 4 },
+      ],
     },
-    temporal: { taskQueue },
-  };
+    judge: {
+      passes: w.passes,
+      modes: ['pointwise', 'pairwise'],
+      maxPairsPerQuestion: w.pairs,
+      ...(w.adaptive ? { adaptive: { enabled: true, ...w.adaptive } } : {}),
+    },
+    taskQueue,
+  });
 }
 
 export const benchConfig = (simUrl: string, w: Workload, taskQueue = 'bench'): RloopConfig =>
