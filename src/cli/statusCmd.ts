@@ -1,16 +1,12 @@
-import { existsSync } from 'node:fs';
-import { loadConfig } from '../config/load';
-import { CampaignNotFoundError, loadCampaign } from '../report';
-import { connectClient, resolveConnection } from '../temporal/connection';
+import { loadCampaign } from '../report';
+import { withCampaignClient } from './campaignClient';
 import { printSummary } from './follow';
 
 export async function statusCmd(
   campaign: string | undefined,
   opts: { config: string; address?: string; namespace?: string; json?: boolean },
 ) {
-  const config = existsSync(opts.config) ? await loadConfig(opts.config) : null;
-  const client = await connectClient(resolveConnection(opts, config?.temporal));
-  try {
+  await withCampaignClient(opts, async (client) => {
     if (!campaign) {
       for await (const wf of client.workflow.list({ query: 'WorkflowType = "campaignWorkflow"' })) {
         process.stdout.write(`${wf.workflowId}\t${wf.status.name}\t${wf.startTime.toISOString()}\n`);
@@ -28,11 +24,5 @@ export async function statusCmd(
       );
       printSummary(results);
     }
-  } catch (err) {
-    if (!(err instanceof CampaignNotFoundError)) throw err;
-    process.stderr.write(`rloop: ${err.message}\n`);
-    process.exitCode = 2;
-  } finally {
-    await client.connection.close();
-  }
+  });
 }
