@@ -90,12 +90,17 @@ export async function runIteration(
   return { workflowId, wallSeconds: (performance.now() - t0) / 1000, result };
 }
 
-/** An iteration with a worker inside this process (shared bundle), storage and cache in fresh folders. */
+/**
+ * An iteration with a worker inside this process (shared bundle), storage and cache in fresh folders. With `warm`,
+ * the worker first serves that (small) iteration, untimed (then `warm.then`, e.g. resetting the sim's counts): the timed one then meets a running worker whose threads,
+ * workflow sandbox and connections are up, as a long-running `rloop worker` would be.
+ */
 export async function runWithInProcessWorker(
   env: BenchEnv,
   config: RloopConfig,
   workflowId: string,
   dir: string,
+  warm?: { config: RloopConfig; then?: () => Promise<void> },
 ): Promise<IterationRun> {
   const taskQueue = config.temporal.taskQueue;
   const worker = await createWorker({
@@ -107,7 +112,13 @@ export async function runWithInProcessWorker(
     env: {},
     workflowBundle: { code: env.bundle.code },
   });
-  return worker.runUntil(runIteration(env, config, workflowId, taskQueue));
+  return worker.runUntil(async () => {
+    if (warm) {
+      await runIteration(env, warm.config, `${workflowId}-warm`, taskQueue);
+      await warm.then?.();
+    }
+    return runIteration(env, config, workflowId, taskQueue);
+  });
 }
 
 function memoryKb(pid: number, field: 'VmHWM' | 'VmRSS'): number {

@@ -1,5 +1,6 @@
 // Cancellation reaches every request in flight, and requests leave nothing behind on the activity's signal: the
-// openai SDK never removes the abort listener it adds, so the client hands it a per-request signal instead.
+// openai SDK never removes the abort listener it adds, so the client hands it a per-request signal instead, and the
+// activity's signal holds one listener that aborts the requests in flight.
 import { getEventListeners } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createModelClient, linkAbort } from '../../../src/llm/client';
@@ -22,10 +23,11 @@ describe('abort signals', () => {
     expect(a.signal.aborted).toBe(true);
     expect((a.signal.reason as Error).message).toBe('activity cancelled');
     expect(b.signal.aborted).toBe(false);
+    expect(linkAbort(parent.signal)!.signal.aborted).toBe(true); // linked after the parent aborted
     expect(linkAbort(undefined)).toBeNull();
   });
 
-  it('60 calls on one activity signal leave no listener on it', async () => {
+  it('60 calls on one activity signal leave only its one shared listener, and cancel none of them', async () => {
     const client = createModelClient(
       { name: 'abort-ep', baseURL: server.url, model: 'm', concurrency: 4, timeoutMs: 5_000, supportsJsonSchema: true },
       {},
@@ -42,7 +44,10 @@ describe('abort signals', () => {
       ),
     );
     expect(texts.map((t) => t.text)).toEqual(Array.from({ length: 60 }, (_, i) => `ok #${i}`));
-    expect(getEventListeners(activity.signal, 'abort')).toHaveLength(0);
+    expect(getEventListeners(activity.signal, 'abort')).toHaveLength(1);
+    const late = linkAbort(activity.signal)!;
+    activity.abort(new Error('late'));
+    expect(late.signal.aborted).toBe(true); // the shared listener still works after the 60 were released
   });
 
   it('an aborted activity signal stops the calls not yet sent', async () => {
