@@ -8,7 +8,15 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Table from 'cli-table3';
 import type { ReportRow } from '../../src/activities/rows';
-import { benchConfig, benchConfigInput, expectedCalls, LATENCY_MS, SHARD_SIZE, workload, type Workload } from './config';
+import {
+  benchConfig,
+  benchConfigInput,
+  expectedCalls,
+  LATENCY_MS,
+  SHARD_SIZE,
+  workload,
+  type Workload,
+} from './config';
 import { chatCalls, startBenchEnv, type BenchEnv } from './env';
 import { runPlain } from './plain';
 import { historyStats, phaseSeconds, runWithInProcessWorker, runWithWorkerProcess } from './temporal';
