@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -111,3 +112,12 @@ export async function startBenchEnv(): Promise<BenchEnv> {
 
 /** Chat completion calls the simulator served since its stats were last reset. */
 export const chatCalls = (s: SimStats) => s.routes['POST /v1/chat/completions'] ?? 0;
+
+/** Wall time of `run` and how much of it this process's main thread was busy (event-loop utilization). */
+export async function timed<T>(run: () => Promise<T>): Promise<{ value: T; wallSeconds: number; busySeconds: number }> {
+  const elu = performance.eventLoopUtilization();
+  const t0 = performance.now();
+  const value = await run();
+  const wallSeconds = (performance.now() - t0) / 1000;
+  return { value, wallSeconds, busySeconds: performance.eventLoopUtilization(elu).active / 1000 };
+}

@@ -52,6 +52,9 @@ async function measureOverhead(env: BenchEnv) {
   // Interleaved repeats, best of each: the machine is shared (2 cores), and the minimum is the least disturbed run.
   const temporalRuns: number[] = [];
   const plainRuns: number[] = [];
+  // Main-thread busy seconds of each run: the bench process's main thread is the bottleneck of both paths.
+  const temporalBusy: number[] = [];
+  const plainBusy: number[] = [];
   let temporalCalls = 0;
   let plainCalls = 0;
   let phases = { shards: 0, after: 0 };
@@ -65,9 +68,12 @@ async function measureOverhead(env: BenchEnv) {
     temporalCalls = chatCalls(await env.sim.stats());
     if (run.wallSeconds <= Math.min(...temporalRuns)) phases = await phaseSeconds(env.client, id);
     temporalRuns.push(run.wallSeconds);
+    temporalBusy.push(run.busySeconds);
     await env.sim.resetStats();
     log(`overhead: plain script, Q=${w.questions} (run ${rep + 1}/${REPEATS})`);
-    plainRuns.push((await runPlain(config, env.scratch('plain'))).wallSeconds);
+    const plainRun = await runPlain(config, env.scratch('plain'));
+    plainRuns.push(plainRun.wallSeconds);
+    plainBusy.push(plainRun.busySeconds);
     plainCalls = chatCalls(await env.sim.stats());
   }
   await env.sim.resetStats();
@@ -84,6 +90,8 @@ async function measureOverhead(env: BenchEnv) {
     temporalSeconds: temporalRun.wallSeconds,
     temporalRuns,
     plainRuns,
+    temporalBusySeconds: temporalBusy,
+    plainBusySeconds: plainBusy,
     shardPhaseSeconds: phases.shards,
     afterShardsSeconds: phases.after,
     shardPhaseVsPlain: phases.shards / plain.wallSeconds,

@@ -3,6 +3,7 @@
 // (generate → sample → judge, each a barrier) and the same shard size and shard concurrency — but no Temporal,
 // no artifacts, no scoring.
 import pLimit from 'p-limit';
+import { timed } from './env';
 import type { RloopConfig } from '../../src/config';
 import { ModelClients } from '../../src/activities/models';
 import { choosePairs } from '../../src/activities/judge';
@@ -21,7 +22,7 @@ import {
 
 type OkAnswer = AnswerRow & { text: string };
 
-export async function runPlain(config: RloopConfig, cacheDir: string | null): Promise<{ wallSeconds: number }> {
+export async function runPlain(config: RloopConfig, cacheDir: string | null): Promise<{ wallSeconds: number; busySeconds: number }> {
   const cache: RequestCache | undefined = cacheDir ? new FileRequestCache(cacheDir) : undefined;
   const clients = new ModelClients({ cache, env: {} });
   const { campaign: c, roles } = config;
@@ -122,8 +123,9 @@ export async function runPlain(config: RloopConfig, cacheDir: string | null): Pr
     await Promise.all(calls.map((call) => call()));
   };
 
-  const t0 = performance.now();
   const limit = pLimit(c.maxConcurrentShards);
-  await Promise.all(Array.from({ length: shards }, (_, s) => limit(() => shard(s))));
-  return { wallSeconds: (performance.now() - t0) / 1000 };
+  const { wallSeconds, busySeconds } = await timed(() =>
+    Promise.all(Array.from({ length: shards }, (_, s) => limit(() => shard(s)))),
+  );
+  return { wallSeconds, busySeconds };
 }

@@ -9,7 +9,7 @@ import { stringify } from 'yaml';
 import type { RloopConfig, RloopConfigInput } from '../../src/config';
 import type { IterationInput, IterationResult } from '../../src/shared';
 import { createWorker } from '../../src/worker';
-import type { BenchEnv } from './env';
+import { timed, type BenchEnv } from './env';
 
 export interface HistoryStats {
   parentEvents: number;
@@ -71,6 +71,8 @@ export async function phaseSeconds(client: Client, workflowId: string): Promise<
 export interface IterationRun {
   workflowId: string;
   wallSeconds: number;
+  /** Of the wall time, how long this process's main thread was busy (it also runs an in-process worker). */
+  busySeconds: number;
   result: IterationResult;
 }
 
@@ -81,13 +83,15 @@ export async function runIteration(
   taskQueue: string,
 ): Promise<IterationRun> {
   const input: IterationInput = { iteration: 0, config: config as RloopConfigInput };
-  const t0 = performance.now();
-  const result = (await env.client.workflow.execute('iterationWorkflow', {
-    taskQueue,
-    workflowId,
-    args: [input],
-  })) as IterationResult;
-  return { workflowId, wallSeconds: (performance.now() - t0) / 1000, result };
+  const run = await timed(
+    async () =>
+      (await env.client.workflow.execute('iterationWorkflow', {
+        taskQueue,
+        workflowId,
+        args: [input],
+      })) as IterationResult,
+  );
+  return { workflowId, wallSeconds: run.wallSeconds, busySeconds: run.busySeconds, result: run.value };
 }
 
 /**

@@ -62,6 +62,19 @@ export function resample<T>(items: readonly T[], rng: () => number): T[] {
 }
 
 /**
+ * The mean of a resample of `items` (with replacement, same size), drawing the same indices in the same order as
+ * `resample` — so the same value for the same rng — without building the resampled array: a report's bootstrap
+ * runs this `samples` times per metric per question. 0 for no items, as `mean([])`.
+ */
+export function resampledMean(items: readonly number[], rng: () => number): number {
+  const n = items.length;
+  if (n === 0) return 0;
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += items[randomInt(rng, n)] as number;
+  return sum / n;
+}
+
+/**
  * Inverse of the standard normal CDF (Acklam's rational approximation, relative error < 1.2e-9), used to turn a
  * confidence level into Wilson's z: normalQuantile(0.975) ≈ 1.959964.
  */

@@ -2,7 +2,7 @@ import { bradleyTerry } from './bradleyTerry';
 import type { BradleyTerryOutcome } from './bradleyTerry';
 import type { ReliabilityConfig } from './config';
 import { answerConsistency, scoreConsistency } from './consistency';
-import { bootstrapPercentile, normalQuantile, resample, wilsonInterval } from './intervals';
+import { bootstrapPercentile, normalQuantile, resampledMean, wilsonInterval } from './intervals';
 import { krippendorffAlphaInterval, pairableValueCount } from './krippendorff';
 import { columnValues, mean, pointwiseMatrix } from './normalize';
 import { mulberry32, seedFrom } from './prng';
@@ -92,7 +92,7 @@ export function buildReliabilityReport(
   let consInterval: Interval | null = null;
   if (cons.value !== null && samples > 0) {
     const units = scores.map(answerConsistency).filter((c): c is number => c !== null);
-    consInterval = bootstrapPercentile((r) => mean(resample(units, r)), { samples, level, rng: rng('rCons') });
+    consInterval = bootstrapPercentile((r) => resampledMean(units, r), { samples, level, rng: rng('rCons') });
   }
   let sepInterval: Interval | null = null;
   if (sep.value !== null && samples > 0) {
@@ -104,14 +104,14 @@ export function buildReliabilityReport(
         if (m !== null && m !== undefined) (tags[id] === 'strong' ? strong : weak).push(m);
       });
       // Stratified: resample strong and weak answers separately so both groups stay non-empty.
-      sepInterval = bootstrapPercentile((r) => mean(resample(strong, r)) - mean(resample(weak, r)), {
+      sepInterval = bootstrapPercentile((r) => resampledMean(strong, r) - resampledMean(weak, r), {
         samples,
         level,
         rng: rng('rSep'),
       });
     } else {
       const units = strongWeakComparisonScores(comparisons, tags);
-      sepInterval = bootstrapPercentile((r) => mean(resample(units, r)), { samples, level, rng: rng('rSep') });
+      sepInterval = bootstrapPercentile((r) => resampledMean(units, r), { samples, level, rng: rng('rSep') });
     }
   }
   const z = normalQuantile((1 + level) / 2);

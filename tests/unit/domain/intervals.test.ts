@@ -5,8 +5,10 @@ import {
   normalQuantile,
   quantileSorted,
   resample,
+  resampledMean,
   wilsonInterval,
 } from '../../../src/domain';
+import fc from 'fast-check';
 
 describe('wilsonInterval', () => {
   it('8/10 at z = 1.959964 → [0.4901624, 0.9433178]', () => {
@@ -70,5 +72,22 @@ describe('normalQuantile, quantiles and bootstrap', () => {
     expect(a![1]).toBeGreaterThan(m);
     expect(bootstrapPercentile(() => 0.7, { samples: 10, level: 0.9, rng: mulberry32(0) })).toEqual([0.7, 0.7]);
     expect(bootstrapPercentile(() => null, { samples: 10, level: 0.9, rng: mulberry32(0) })).toBeNull();
+  });
+
+  it('resampledMean draws what resample draws: the same value as the mean of resample, and the rng left in step', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { maxLength: 40 }),
+        fc.nat(),
+        (xs, seed) => {
+          const a = mulberry32(seed);
+          const b = mulberry32(seed);
+          const byArray = resample(xs, a);
+          const expected = xs.length === 0 ? 0 : byArray.reduce((s, x) => s + x, 0) / xs.length;
+          expect(resampledMean(xs, b)).toBe(expected);
+          expect(b()).toBe(a()); // both consumed the same draws
+        },
+      ),
+    );
   });
 });
