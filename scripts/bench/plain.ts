@@ -22,7 +22,10 @@ import {
 
 type OkAnswer = AnswerRow & { text: string };
 
-export async function runPlain(config: RloopConfig, cacheDir: string | null): Promise<{ wallSeconds: number; busySeconds: number }> {
+export async function runPlain(
+  config: RloopConfig,
+  cacheDir: string | null,
+): Promise<{ wallSeconds: number; busySeconds: number }> {
   const cache: RequestCache | undefined = cacheDir ? new FileRequestCache(cacheDir) : undefined;
   const clients = new ModelClients({ cache, env: {} });
   const { campaign: c, roles } = config;

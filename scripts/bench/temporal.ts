@@ -96,8 +96,9 @@ export async function runIteration(
 
 /**
  * An iteration with a worker inside this process (shared bundle), storage and cache in fresh folders. With `warm`,
- * the worker first serves that (small) iteration, untimed (then `warm.then`, e.g. resetting the sim's counts): the timed one then meets a running worker whose threads,
- * workflow sandbox and connections are up, as a long-running `rloop worker` would be.
+ * the worker first serves that (small) iteration, untimed, then runs `warm.then` (e.g. resetting the sim's counts):
+ * the timed iteration meets a running worker whose threads, workflow sandbox and connections are up, as a
+ * long-running `rloop worker` would be.
  */
 export async function runWithInProcessWorker(
   env: BenchEnv,
