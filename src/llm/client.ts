@@ -268,23 +268,24 @@ const inFlight = new WeakMap<AbortSignal, Set<AbortController>>();
  */
 export function linkAbort(parent: AbortSignal | undefined): { signal: AbortSignal; release: () => void } | null {
   if (!parent) return null;
-  let requests = inFlight.get(parent);
-  if (!requests) {
-    const set = new Set<AbortController>();
-    parent.addEventListener(
-      'abort',
-      () => {
-        for (const request of set) request.abort(parent.reason);
-        set.clear();
-      },
-      { once: true },
-    );
-    inFlight.set(parent, set);
-    requests = set;
-  }
+  const requests = inFlight.get(parent) ?? watch(parent);
   const controller = new AbortController();
   if (parent.aborted) controller.abort(parent.reason);
   else requests.add(controller);
-  const mine = requests;
-  return { signal: controller.signal, release: () => void mine.delete(controller) };
+  return { signal: controller.signal, release: () => void requests.delete(controller) };
+}
+
+/** The one listener a parent signal gets: it aborts the requests then in flight on it. */
+function watch(parent: AbortSignal): Set<AbortController> {
+  const requests = new Set<AbortController>();
+  parent.addEventListener(
+    'abort',
+    () => {
+      for (const request of requests) request.abort(parent.reason);
+      requests.clear();
+    },
+    { once: true },
+  );
+  inFlight.set(parent, requests);
+  return requests;
 }
