@@ -1,6 +1,6 @@
-// Cancellation reaches every request in flight, and requests leave nothing behind on the activity's signal: the
-// openai SDK never removes the abort listener it adds, so the client hands it a per-request signal instead, and the
-// activity's signal holds one listener that aborts the requests in flight.
+// Cancellation reaches every request in flight, and finished requests leave nothing behind on the activity's signal
+// beyond its one shared listener: the openai SDK never removes the abort listener it adds, so the client hands it a
+// per-request signal instead, and the activity's signal holds one listener that aborts the requests in flight.
 import { getEventListeners } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createModelClient, linkAbort } from '../../../src/llm/client';
