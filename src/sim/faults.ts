@@ -1,10 +1,17 @@
-// Fault injection for /v1/chat/completions, from a seeded PRNG so a bench run is reproducible for a
-// given arrival order.
+// Fault injection for /v1/chat/completions. Whether a call faults is a pure function of (seed, request, how many
+// times this same request has already been faulted), not of arrival order: two runs that send the same requests get
+// the same faults however their calls interleave, and a retried request gets a fresh draw.
 import { createRng, hashString } from './prng';
 import type { Rng } from './prng';
 import type { SimFaults } from './types';
 
 export type FaultKind = 'none' | '429' | '5xx' | 'hang' | 'malformed';
+export interface Fault {
+  kind: FaultKind;
+  /** For '5xx': 500 or 503, evenly. */
+  status: 500 | 503;
+}
+const NO_FAULT: Fault = { kind: 'none', status: 500 };
 
 export const DEFAULT_HANG_MS = 10 * 60 * 1000;
 export const DEFAULT_RETRY_AFTER_SECONDS = 1;
@@ -12,10 +19,15 @@ export const DEFAULT_RETRY_AFTER_SECONDS = 1;
 export class FaultInjector {
   private faults: SimFaults = {};
   private injected = 0;
+  /** Faults injected so far per request (by key hash), kept only until that request is served: a retry's attempt. */
+  private readonly faulted = new Map<number, number>();
+  private readonly seed: number;
+  /** Latency jitter only (timing, never content). */
   private readonly rng: Rng;
 
   constructor(seed: number, faults: SimFaults = {}) {
-    this.rng = createRng(hashString('faults', seed));
+    this.seed = hashString('faults', seed);
+    this.rng = createRng(this.seed);
     this.set(faults);
   }
 
@@ -23,6 +35,7 @@ export class FaultInjector {
   set(faults: SimFaults): void {
     this.faults = { ...faults };
     this.injected = 0;
+    this.faulted.clear();
   }
 
   get(): SimFaults {
@@ -52,31 +65,35 @@ export class FaultInjector {
     return Math.max(0, this.rng.uniform(l[0], l[1]));
   }
 
-  /** One draw per chat call; malformed only applies to JSON roles. */
-  decide(jsonRole: boolean): FaultKind {
+  /**
+   * One draw per chat call, from `requestKey` (the request's identity; called only when some rate is set) and the
+   * number of times that same request was faulted before. Malformed only applies to JSON roles.
+   */
+  decide(requestKey: () => string, jsonRole: boolean): Fault {
     const f = this.faults;
-    if (f.maxFaults !== undefined && this.injected >= f.maxFaults) return 'none';
-    const u = this.rng.next();
-    let edge = 0;
-    const kinds: Array<[FaultKind, number | undefined]> = [
+    const rates: Array<[FaultKind, number | undefined]> = [
       ['429', f.rate429],
       ['5xx', f.rate5xx],
       ['hang', f.rateHang],
       ['malformed', jsonRole ? f.rateMalformed : 0],
     ];
-    for (const [kind, rate] of kinds) {
+    if (!rates.some(([, rate]) => (rate ?? 0) > 0)) return NO_FAULT;
+    if (f.maxFaults !== undefined && this.injected >= f.maxFaults) return NO_FAULT;
+    const id = hashString(requestKey(), this.seed);
+    const attempt = this.faulted.get(id) ?? 0;
+    const rng = createRng(hashString(`attempt ${attempt}`, id));
+    const u = rng.next();
+    let edge = 0;
+    for (const [kind, rate] of rates) {
       edge += rate ?? 0;
       if (u < edge) {
         this.injected++;
-        return kind;
+        this.faulted.set(id, attempt + 1);
+        return { kind, status: rng.next() < 0.5 ? 500 : 503 };
       }
     }
-    return 'none';
-  }
-
-  /** 500 or 503, evenly. */
-  serverErrorStatus(): 500 | 503 {
-    return this.rng.next() < 0.5 ? 500 : 503;
+    this.faulted.delete(id);
+    return NO_FAULT;
   }
 
   retryAfterSeconds(): number {

@@ -16,8 +16,9 @@ export interface RoleReply {
   json: boolean;
 }
 
-export function requestRng(world: World, req: ChatRequest): Rng {
-  const key = JSON.stringify([
+/** A request's identity: everything a reply depends on besides the world. */
+export function requestKey(req: ChatRequest): string {
+  return JSON.stringify([
     req.model,
     req.messages,
     req.temperature ?? null,
@@ -26,7 +27,10 @@ export function requestRng(world: World, req: ChatRequest): Rng {
     req.response_format ?? null,
     req.max_tokens ?? req.max_completion_tokens ?? null,
   ]);
-  return createRng(hashString(key, world.seed));
+}
+
+export function requestRng(world: World, req: ChatRequest): Rng {
+  return createRng(hashString(requestKey(req), world.seed));
 }
 
 /** Observation noise of a judge: sharp on verifiable tasks, wide on unverifiable ones. */

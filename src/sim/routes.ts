@@ -7,7 +7,7 @@ import { truncateJson } from './faults';
 import type { FineTuning } from './finetune';
 import { eventObject, fileObject, jobObject } from './finetune';
 import { SimHttpError, badRequest, modelNotFound, parseJsonBody, parseMultipart, readBody } from './http';
-import { respond, wrapJsonInProse } from './roles';
+import { requestKey, respond, wrapJsonInProse } from './roles';
 import { MAX_FILE_BYTES } from './state';
 import type { SimStats } from './types';
 import type { World } from './world';
@@ -91,7 +91,7 @@ async function chatCompletions({ ctx, req, res }: RouteArgs): Promise<unknown> {
     release();
   }
   let content = reply.content;
-  const fault = ctx.faults.decide(reply.json);
+  const { kind: fault, status } = ctx.faults.decide(() => requestKey(chat), reply.json);
   if (fault !== 'none') bump(ctx.stats.faults, fault);
   if (fault === '429') {
     throw new SimHttpError(
@@ -106,7 +106,6 @@ async function chatCompletions({ ctx, req, res }: RouteArgs): Promise<unknown> {
     );
   }
   if (fault === '5xx') {
-    const status = ctx.faults.serverErrorStatus();
     throw new SimHttpError(
       status,
       `Simulated ${status === 500 ? 'internal server error' : 'service unavailable'}`,

@@ -7,6 +7,7 @@ import OpenAI, {
 } from 'openai';
 import { describe, expect, it } from 'vitest';
 import { startSimulator } from '../../../src/sim';
+import { FaultInjector, type FaultKind } from '../../../src/sim/faults';
 import { askQuestion, chatText, jsonSchemaFormat, withSim } from './helpers';
 
 const hello = { model: 'sim-solver', messages: [{ role: 'user' as const, content: 'Solve: [sim:task=algebra#1]' }] };
@@ -142,5 +143,41 @@ describe('simulator fault knobs', () => {
       const badFaults = await fetch(`${admin}/faults`, { method: 'POST', body: JSON.stringify({ rate429: 'often' }) });
       expect(badFaults.status).toBe(400);
     });
+  });
+
+  it('which call faults depends on the request, not on arrival order; a retried request draws afresh', () => {
+    const knobs = { rate5xx: 0.2, rate429: 0.1, rateHang: 0.05, rateMalformed: 0.1 };
+    const keys = Array.from({ length: 400 }, (_, i) => `request ${i}`);
+    /** Sends each key until it is served (as a retrying client would) and records every outcome per key. */
+    const serve = (order: string[]) => {
+      const faults = new FaultInjector(7, knobs);
+      const seen = new Map<string, FaultKind[]>();
+      for (const key of order) {
+        const kinds: FaultKind[] = [];
+        for (let kind = faults.decide(() => key, true).kind; ; kind = faults.decide(() => key, true).kind) {
+          kinds.push(kind);
+          if (kind === 'none') break;
+        }
+        seen.set(key, kinds);
+      }
+      return seen;
+    };
+    const forward = serve(keys);
+    const backward = serve([...keys].reverse());
+    for (const key of keys) expect(backward.get(key)).toEqual(forward.get(key));
+
+    // The draws follow the rates: ~45% of first attempts fault, and most faulted requests succeed on the next one.
+    const first = keys.map((k) => forward.get(k)![0]);
+    const faultedFirst = first.filter((k) => k !== 'none').length / keys.length;
+    expect(faultedFirst).toBeGreaterThan(0.35);
+    expect(faultedFirst).toBeLessThan(0.55);
+    const retried = keys.filter((k) => forward.get(k)!.length > 1);
+    expect(retried.filter((k) => forward.get(k)![1] === 'none').length).toBeGreaterThan(retried.length * 0.4);
+    // A plain (non-JSON) role never gets malformed content.
+    const plain = new FaultInjector(7, { rateMalformed: 1 });
+    expect(plain.decide(() => 'x', false).kind).toBe('none');
+    // Another seed, other faults.
+    const other = new FaultInjector(8, knobs);
+    expect(keys.filter((k) => other.decide(() => k, true).kind !== forward.get(k)![0]).length).toBeGreaterThan(50);
   });
 });

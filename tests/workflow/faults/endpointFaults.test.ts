@@ -19,7 +19,9 @@ const SEED = 21;
  * malformed; typically 0-2 of ~850 rows at these rates) and (b) repaired replies, which the simulator answers afresh
  * (the repair conversation is a different request from the one the fault-free run made). Each mean metric (R_G,
  * R_cons, R_sep, R_stab, on [0,1]) may differ by at most 0.08 absolute from the fault-free run, and the number of
- * reliable questions by at most 2 of 16. Observed: deltas mostly under 0.03, once 0.057 (the faults are random).
+ * reliable questions by at most 2 of 16. The run is reproducible: a fixed campaign name gives the same requests, and
+ * the simulator's faults are a function of the request (not of arrival order), so every run of this test sees the
+ * same 221 faults and the same deltas (largest 0.033, R_stab). Across 3 other campaign names: up to 0.035.
  */
 const METRIC_TOLERANCE = 0.08;
 const PASSED_TOLERANCE = 2;
@@ -49,7 +51,9 @@ describe('endpoint faults (5xx, 429, malformed JSON, hangs)', () => {
   const workers: WorkerFixture[] = [];
   const sims: SimHandle[] = [];
   const rows: FaultRow[] = [];
-  const campaign = uniqueId('faulty');
+  // A fixed campaign name: the same sample seeds, so the same requests (and, faults being a function of the request,
+  // the same faults) in every run of this test.
+  const campaign = 'endpoint-faults';
 
   afterAll(async () => {
     printFaultTable(rows);
@@ -137,7 +141,10 @@ describe('endpoint faults (5xx, 429, malformed JSON, hangs)', () => {
       rSep: Math.abs(mean(faulty.result.reliability.rSep)! - mean(clean.result.reliability.rSep)!),
       rStab: Math.abs(mean(faulty.result.reliability.rStab)! - mean(clean.result.reliability.rStab)!),
     };
-    console.log(`metric deltas vs fault-free: ${JSON.stringify(deltas)}`);
+    console.log(
+      `metric deltas vs fault-free: ${JSON.stringify(deltas)}; reliable questions ` +
+        `${clean.result.reliability.passed} fault-free, ${faulty.result.reliability.passed} faulty`,
+    );
     for (const d of Object.values(deltas)) expect(d).toBeLessThanOrEqual(METRIC_TOLERANCE);
     expect(Math.abs(faulty.result.reliability.passed - clean.result.reliability.passed)).toBeLessThanOrEqual(
       PASSED_TOLERANCE,
