@@ -1,8 +1,9 @@
 // Request cache: a retried Temporal activity never pays twice for a call that already completed. Only successful,
 // valid responses are stored; a corrupt entry reads as a miss and is overwritten by the next set().
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 
 export interface RequestCache {
   get(key: string): Promise<unknown | undefined>;
@@ -45,17 +46,88 @@ const ENTRY_VERSION = 1;
 const TMP_PREFIX = `${process.pid}-${randomBytes(4).toString('hex')}`;
 let tmpCounter = 0;
 
+type WriteEntry = [dir: string, file: string, tmp: string, text: string];
+interface Waiter {
+  resolve(): void;
+  reject(err: Error): void;
+}
+
 /**
- * One file per entry at `<dir>/<key[0:2]>/<key>.json`, written atomically (tmp + rename, no fsync).
- *
- * Synchronous fs calls on purpose: an entry is a few hundred bytes on a local disk (the cache is per worker), and
- * each async call is several thread-pool round trips (open, write, close, rename) whose bookkeeping on the event
- * loop cost more than the syscalls: ~100 → ~30 µs CPU per miss+write, and about a third of the per-call overhead
- * the request cache added to a model call in the bench (BENCHMARKS.md).
+ * Writes cache entries on a worker thread (src/llm/cacheWriter.mjs), in batches of whatever was set during one turn
+ * of the event loop. Creating a small file costs ~80-110 µs of syscalls on a real disk, paid on the event loop that
+ * also drives every model call: at 64 calls in flight that was ~15 % of the worker's main-thread CPU (BENCHMARKS.md).
+ * A write's promise settles once the entry is on disk (or failed), exactly as a synchronous write did. One thread per
+ * process, shared by every cache; it keeps the process alive only while writes are in flight.
+ */
+class CacheWriter {
+  private thread: Worker | null = null;
+  private queue: WriteEntry[] = [];
+  private waiters: Waiter[] = [];
+  private readonly inFlight = new Map<number, Waiter[]>();
+  private nextBatch = 0;
+  private scheduled = false;
+
+  write(entry: WriteEntry): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push(entry);
+      this.waiters.push({ resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.send());
+      }
+    });
+  }
+
+  private send(): void {
+    this.scheduled = false;
+    const batch = this.nextBatch++;
+    this.inFlight.set(batch, this.waiters);
+    const entries = this.queue;
+    this.queue = [];
+    this.waiters = [];
+    const thread = this.thread ?? this.start();
+    thread.ref();
+    thread.postMessage({ batch, entries });
+  }
+
+  private start(): Worker {
+    // No inherited node flags: the writer needs no loader, and some (--input-type, --eval) would stop it starting.
+    const thread = new Worker(new URL('./cacheWriter.mjs', import.meta.url), { execArgv: [] });
+    thread.on('message', ({ batch, errors }: { batch: number; errors: Array<[number, string]> }) => {
+      const waiters = this.inFlight.get(batch) ?? [];
+      this.inFlight.delete(batch);
+      const failed = new Map(errors);
+      waiters.forEach((w, i) => {
+        const reason = failed.get(i);
+        if (reason === undefined) w.resolve();
+        else w.reject(new Error(reason));
+      });
+      if (this.inFlight.size === 0) thread.unref();
+    });
+    const lost = (why: string) => {
+      if (this.thread !== thread) return;
+      this.thread = null; // the next write starts a new thread
+      for (const waiters of this.inFlight.values()) {
+        for (const w of waiters) w.reject(new Error(`request cache writer thread ${why}`));
+      }
+      this.inFlight.clear();
+    };
+    thread.on('error', (err) => lost(`failed: ${err.message}`));
+    thread.on('exit', (code) => lost(`exited with code ${code}`));
+    thread.unref();
+    this.thread = thread;
+    return thread;
+  }
+}
+
+const writer = new CacheWriter();
+
+/**
+ * One file per entry at `<dir>/<key[0:2]>/<key>.json`, written atomically (tmp + rename, no fsync) by the writer
+ * thread; several processes can share a folder. Reads stay synchronous: a read is one small file (or a miss), and
+ * an async read's thread-pool round trips cost the event loop more than the syscall.
  */
 export class FileRequestCache implements RequestCache {
-  private readonly madeDirs = new Set<string>();
-
   constructor(private readonly dir: string) {}
 
   private pathFor(key: string): { dir: string; file: string } {
@@ -81,25 +153,12 @@ export class FileRequestCache implements RequestCache {
     }
   }
 
+  /** Resolves once the entry is on disk. */
   async set(key: string, value: unknown): Promise<void> {
     const { dir, file } = this.pathFor(key);
-    if (!this.madeDirs.has(dir)) {
-      mkdirSync(dir, { recursive: true });
-      this.madeDirs.add(dir);
-    }
     // Unique per process (random prefix, drawn once) and per write; randomBytes per write cost ~20 µs.
     const tmp = `${file}.tmp-${TMP_PREFIX}-${tmpCounter++}`;
-    try {
-      writeFileSync(tmp, JSON.stringify({ v: ENTRY_VERSION, key, value }));
-      renameSync(tmp, file);
-    } catch (err) {
-      try {
-        unlinkSync(tmp);
-      } catch {
-        // the tmp file was never created
-      }
-      throw err;
-    }
+    await writer.write([dir, file, tmp, JSON.stringify({ v: ENTRY_VERSION, key, value })]);
   }
 }
 

@@ -1,5 +1,8 @@
 // A model client for one endpoint over the official openai SDK: Temporal owns retries (maxRetries: 0), every call
 // goes through the endpoint's shared limiter and the request cache, and failures go through toModelCallFailure.
+// A limiter slot covers a whole request: cache lookup, the call (and its one repair), and the cache write. So at
+// most `concurrency` calls per endpoint are ever paid for but not yet in the cache, which bounds what a worker crash
+// can make a retry pay twice.
 import OpenAI from 'openai';
 import type { z } from 'zod';
 import { requestCacheKey } from './cache';
@@ -110,40 +113,38 @@ export function createModelClient(endpoint: EndpointSpec, deps: ModelClientDeps 
 
   async function complete(req: ChatRequest, messages: ChatMessage[], format?: ResponseFormat): Promise<Completion> {
     const model = req.model ?? endpoint.model;
-    return limit(async () => {
-      req.signal?.throwIfAborted();
-      const abort = linkAbort(req.signal);
-      try {
-        const res = await openai.chat.completions.create(
-          {
-            model,
-            messages,
-            seed: req.sampleIndex,
-            ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
-            ...(req.topP !== undefined ? { top_p: req.topP } : {}),
-            ...(req.maxTokens !== undefined ? { max_tokens: req.maxTokens } : {}),
-            ...(format ? { response_format: format } : {}),
-          },
-          abort ? { signal: abort.signal } : {},
-        );
-        const u = res.usage;
-        return {
-          text: res.choices[0]?.message?.content ?? '',
-          usage: {
-            promptTokens: u?.prompt_tokens ?? 0,
-            completionTokens: u?.completion_tokens ?? 0,
-            totalTokens: u?.total_tokens ?? (u?.prompt_tokens ?? 0) + (u?.completion_tokens ?? 0),
-            calls: 1,
-            cachedCalls: 0,
-          },
-        };
-      } catch (err) {
-        if (isAbortError(err)) throw err;
-        throw toModelCallFailure(err, { role: req.role, endpoint: endpoint.name, model, secret });
-      } finally {
-        abort?.release();
-      }
-    });
+    req.signal?.throwIfAborted();
+    const abort = linkAbort(req.signal);
+    try {
+      const res = await openai.chat.completions.create(
+        {
+          model,
+          messages,
+          seed: req.sampleIndex,
+          ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
+          ...(req.topP !== undefined ? { top_p: req.topP } : {}),
+          ...(req.maxTokens !== undefined ? { max_tokens: req.maxTokens } : {}),
+          ...(format ? { response_format: format } : {}),
+        },
+        abort ? { signal: abort.signal } : {},
+      );
+      const u = res.usage;
+      return {
+        text: res.choices[0]?.message?.content ?? '',
+        usage: {
+          promptTokens: u?.prompt_tokens ?? 0,
+          completionTokens: u?.completion_tokens ?? 0,
+          totalTokens: u?.total_tokens ?? (u?.prompt_tokens ?? 0) + (u?.completion_tokens ?? 0),
+          calls: 1,
+          cachedCalls: 0,
+        },
+      };
+    } catch (err) {
+      if (isAbortError(err)) throw err;
+      throw toModelCallFailure(err, { role: req.role, endpoint: endpoint.name, model, secret });
+    } finally {
+      abort?.release();
+    }
   }
 
   function keyFor(kind: CacheKeyInput['kind'], req: ChatRequest, messages: ChatMessage[], extra: object): string {
@@ -157,7 +158,7 @@ export function createModelClient(endpoint: EndpointSpec, deps: ModelClientDeps 
     });
   }
 
-  async function chat(req: ChatRequest): Promise<ChatResult> {
+  async function chatInSlot(req: ChatRequest): Promise<ChatResult> {
     const key = cache ? keyFor('chat', req, req.messages, {}) : undefined;
     if (cache && key) {
       const hit = await cache.get(key);
@@ -168,7 +169,7 @@ export function createModelClient(endpoint: EndpointSpec, deps: ModelClientDeps 
     return { text, usage, cached: false };
   }
 
-  async function structured<T>(req: StructuredRequest<T>): Promise<StructuredResult<T>> {
+  async function structuredInSlot<T>(req: StructuredRequest<T>): Promise<StructuredResult<T>> {
     const format = formatFor(req.schema);
     const messages = withInstruction(req.messages, schemaInstruction(req.schemaName, format, req.description));
     const responseFormat: ResponseFormat | undefined = endpoint.supportsJsonSchema
@@ -215,7 +216,11 @@ export function createModelClient(endpoint: EndpointSpec, deps: ModelClientDeps 
     return { value: result.value, usage, cached: false, repaired };
   }
 
-  return { endpoint, chat, structured };
+  return {
+    endpoint,
+    chat: (req) => limit(() => chatInSlot(req)),
+    structured: (req) => limit(() => structuredInSlot(req)),
+  };
 }
 
 // zod → JSON Schema conversion costs more CPU than the rest of a call's bookkeeping; a schema object converts once.

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -121,6 +122,76 @@ describe('request cache', () => {
     }
     expect(warnings.join()).toContain('disk full');
   });
+});
+
+describe('FileRequestCache (writes on its writer thread)', () => {
+  const key = (i: number) =>
+    requestCacheKey({ kind: 'chat', baseURL: 'u', model: 'm', messages: [], params: {}, sampleIndex: i });
+
+  it('each set() settles once its entry is on disk; two caches share the writer; no tmp files are left', async () => {
+    const other = await mkdtemp(join(tmpdir(), 'rloop-cache-b-'));
+    try {
+      const caches = [new FileRequestCache(dir), new FileRequestCache(other)];
+      const onDisk: boolean[] = [];
+      await Promise.all(
+        Array.from({ length: 400 }, (_, i) =>
+          caches[i % 2]!.set(key(i), { text: `t${i}` }).then(async () => {
+            const file = join(i % 2 ? other : dir, key(i).slice(0, 2), `${key(i)}.json`);
+            onDisk[i] = JSON.parse(await readFile(file, 'utf8')).value.text === `t${i}`;
+          }),
+        ),
+      );
+      expect(onDisk.filter(Boolean)).toHaveLength(400);
+      // A fresh instance (as after a restart) reads them back.
+      expect(await new FileRequestCache(other).get(key(7))).toEqual({ text: 't7' });
+      const all = [...(await readdir(dir, { recursive: true })), ...(await readdir(other, { recursive: true }))];
+      expect(all.filter((f) => f.includes('.tmp-'))).toEqual([]);
+      expect(all.filter((f) => f.endsWith('.json'))).toHaveLength(400);
+    } finally {
+      await rm(other, { recursive: true, force: true });
+    }
+  });
+
+  it('a write that fails rejects with the reason and path; the rest of its batch is written', async () => {
+    const cache = new FileRequestCache(dir);
+    const blocked = key(1);
+    // A plain file where the entry's folder should be.
+    await writeFile(join(dir, blocked.slice(0, 2)), 'not a folder');
+    const results = await Promise.allSettled([cache.set(key(0), 'a'), cache.set(blocked, 'b'), cache.set(key(2), 'c')]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    const reason = ((results[1] as PromiseRejectedResult).reason as Error).message;
+    expect(reason).toMatch(/EEXIST|ENOTDIR/);
+    expect(reason).toContain(join(dir, blocked.slice(0, 2)));
+    expect(await cache.get(key(2))).toBe('c');
+    expect(await cache.get(blocked)).toBeUndefined();
+  });
+
+  it('a process exits on its own after its writes, with every entry written', async () => {
+    const script = [
+      `import { FileRequestCache } from ${JSON.stringify(join(process.cwd(), 'src/llm/cache.ts'))};`,
+      `const c = new FileRequestCache(${JSON.stringify(dir)});`,
+      // Not awaited: the writer thread keeps the process alive until they are on disk, then lets it exit.
+      `for (let i = 0; i < 50; i++) void c.set('k' + String(i).padStart(3, '0'), i);`,
+    ].join('\n');
+    const started = Date.now();
+    const { code } = await new Promise<{ code: number | null }>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+      const timer = setTimeout(() => {
+        child.kill();
+        reject(new Error('the process did not exit within 20 s'));
+      }, 20_000);
+      child.once('exit', (c) => {
+        clearTimeout(timer);
+        resolve({ code: c });
+      });
+    });
+    expect(code).toBe(0);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(await cacheFiles()).toHaveLength(50);
+    expect(await new FileRequestCache(dir).get('k049')).toBe(49);
+  }, 30_000);
 });
 
 describe('cache keys', () => {

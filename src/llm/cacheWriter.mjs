@@ -1,0 +1,33 @@
+// @ts-check
+// The request cache's writer thread (see FileRequestCache in cache.ts). Each message is a batch of entries
+// [dir, file, tmp, text]; each is written atomically (tmp + rename, no fsync) and the batch is answered with the
+// indices that failed and why. Plain JavaScript so it loads the same under tsx, vitest and plain node.
+import { mkdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { parentPort } from 'node:worker_threads';
+
+if (!parentPort) throw new Error('cacheWriter.mjs runs as a worker thread of the request cache');
+const port = parentPort;
+const madeDirs = new Set();
+
+port.on('message', (/** @type {{ batch: number, entries: Array<[string, string, string, string]> }} */ msg) => {
+  /** @type {Array<[number, string]>} */
+  const errors = [];
+  msg.entries.forEach(([dir, file, tmp, text], i) => {
+    try {
+      if (!madeDirs.has(dir)) {
+        mkdirSync(dir, { recursive: true });
+        madeDirs.add(dir);
+      }
+      writeFileSync(tmp, text);
+      renameSync(tmp, file);
+    } catch (err) {
+      try {
+        unlinkSync(tmp);
+      } catch {
+        // the tmp file was never created
+      }
+      errors.push([i, err instanceof Error ? err.message : String(err)]);
+    }
+  });
+  port.postMessage({ batch: msg.batch, errors });
+});
