@@ -98,6 +98,43 @@ describe('request cache', () => {
     expect(second).toMatchObject({ value: { answer: '4' }, cached: true, repaired: false, usage: { cachedCalls: 1 } });
     expect(server.requests).toHaveLength(3);
   });
+  it('a limiter slot is held until the call is in the cache: never more than concurrency paid but uncached', async () => {
+    const writes: Array<() => void> = [];
+    const slowCache = {
+      get: async () => undefined,
+      // Each write waits until the test lets it finish.
+      set: () => new Promise<void>((resolve) => writes.push(resolve)),
+    };
+    const c = createModelClient(
+      {
+        name: 'slot-ep',
+        baseURL: server.url,
+        model: 'sim-solver',
+        concurrency: 2,
+        timeoutMs: 5_000,
+        supportsJsonSchema: true,
+      },
+      { cache: slowCache },
+    );
+    const calls = [0, 1, 2, 3].map((i) => c.chat({ role: 'solver', messages, sampleIndex: i }));
+    const until = async (cond: () => boolean) => {
+      while (!cond()) await new Promise((r) => setTimeout(r, 5));
+    };
+    await until(() => writes.length === 2);
+    await new Promise((r) => setTimeout(r, 50));
+    // Two calls answered, their writes pending: the other two have not been sent.
+    expect(server.requests).toHaveLength(2);
+    writes[0]!();
+    await until(() => server.requests.length === 3);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(server.requests).toHaveLength(3);
+    writes[1]!();
+    await until(() => writes.length === 4);
+    writes[2]!();
+    writes[3]!();
+    expect((await Promise.all(calls)).map((r) => r.text)).toEqual(['hello #0', 'hello #1', 'hello #2', 'hello #3']);
+  });
+
   it('a failing cache write does not throw away a paid call', async () => {
     const broken = { get: async () => undefined, set: async () => Promise.reject(new Error('disk full')) };
     const c = createModelClient(

@@ -4,7 +4,7 @@
 // against an uninterrupted run of the same config: the iteration completes, every artifact has the same rows (and
 // the same bytes: the simulator answers by seed and the request cache replays what was paid for), no second trainer
 // job, and the extra model calls stay within what can be in flight when a worker dies (endpoint concurrency per
-// kill).
+// kill: a limiter slot is held until its call is in the request cache, so no more than that are paid but uncached).
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
