@@ -18,7 +18,14 @@ port.on('message', (/** @type {{ batch: number, entries: Array<[string, string, 
         mkdirSync(dir, { recursive: true });
         madeDirs.add(dir);
       }
-      writeFileSync(tmp, text);
+      try {
+        writeFileSync(tmp, text);
+      } catch (err) {
+        // The folder was removed since (someone cleared the cache): make it again, once.
+        if (/** @type {NodeJS.ErrnoException} */ (err).code !== 'ENOENT') throw err;
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(tmp, text);
+      }
       renameSync(tmp, file);
     } catch (err) {
       try {

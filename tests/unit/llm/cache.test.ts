@@ -203,6 +203,14 @@ describe('FileRequestCache (writes on its writer thread)', () => {
     expect(await cache.get(blocked)).toBeUndefined();
   });
 
+  it('a cache folder removed while in use is made again on the next write', async () => {
+    const cache = new FileRequestCache(dir);
+    await cache.set(key(0), 'a');
+    await rm(dir, { recursive: true, force: true });
+    await cache.set(key(0), 'b');
+    expect(await cache.get(key(0))).toBe('b');
+  });
+
   it('a process exits on its own after its writes, with every entry written', async () => {
     const script = [
       `import { FileRequestCache } from ${JSON.stringify(join(process.cwd(), 'src/llm/cache.ts'))};`,
