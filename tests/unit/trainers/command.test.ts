@@ -163,12 +163,15 @@ describe('command backend, detached', () => {
       .catch((e: unknown) => e)) as ApplicationFailure;
     expect([err.type, err.nonRetryable]).toEqual(['Trainer.MissingDataset', true]);
     expect(err.message).toContain('generator.rl');
-    await trainer.submit(request('owner'));
+    const owner = await trainer.submit(request('owner'));
     const clash = (await trainer
       .submit(request('intruder', { outputDir: join(tmp.dir, 'jobs', 'owner') }))
       .catch((e: unknown) => e)) as ApplicationFailure;
     expect(clash.nonRetryable).toBe(true);
     expect(clash.message).toMatch(/belongs to job owner/);
+    // Let the detached job end (`true` writes no model, so it fails): it writes its status into its folder, which the
+    // cleanup removes.
+    expect((await pollUntil(trainer, owner)).last.state).toBe('failed');
   });
 });
 
