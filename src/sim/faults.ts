@@ -6,12 +6,9 @@ import type { Rng } from './prng';
 import type { SimFaults } from './types';
 
 export type FaultKind = 'none' | '429' | '5xx' | 'hang' | 'malformed';
-export interface Fault {
-  kind: FaultKind;
-  /** For '5xx': 500 or 503, evenly. */
-  status: 500 | 503;
-}
-const NO_FAULT: Fault = { kind: 'none', status: 500 };
+/** What one call gets; a '5xx' carries its status, 500 or 503 evenly. */
+export type Fault = { kind: Exclude<FaultKind, '5xx'> } | { kind: '5xx'; status: 500 | 503 };
+const NO_FAULT: Fault = { kind: 'none' };
 
 export const DEFAULT_HANG_MS = 10 * 60 * 1000;
 export const DEFAULT_RETRY_AFTER_SECONDS = 1;
@@ -89,7 +86,7 @@ export class FaultInjector {
       if (u < edge) {
         this.injected++;
         this.faulted.set(id, attempt + 1);
-        return { kind, status: rng.next() < 0.5 ? 500 : 503 };
+        return kind === '5xx' ? { kind, status: rng.next() < 0.5 ? 500 : 503 } : { kind };
       }
     }
     this.faulted.delete(id);

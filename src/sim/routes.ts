@@ -91,9 +91,9 @@ async function chatCompletions({ ctx, req, res }: RouteArgs): Promise<unknown> {
     release();
   }
   let content = reply.content;
-  const { kind: fault, status } = ctx.faults.decide(() => requestKey(chat), reply.json);
-  if (fault !== 'none') bump(ctx.stats.faults, fault);
-  if (fault === '429') {
+  const fault = ctx.faults.decide(() => requestKey(chat), reply.json);
+  if (fault.kind !== 'none') bump(ctx.stats.faults, fault.kind);
+  if (fault.kind === '429') {
     throw new SimHttpError(
       429,
       'Rate limit reached for requests (simulated by the reliability-loop simulator)',
@@ -105,15 +105,16 @@ async function chatCompletions({ ctx, req, res }: RouteArgs): Promise<unknown> {
       },
     );
   }
-  if (fault === '5xx') {
+  if (fault.kind === '5xx') {
+    const { status } = fault;
     throw new SimHttpError(
       status,
       `Simulated ${status === 500 ? 'internal server error' : 'service unavailable'}`,
       'server_error',
     );
   }
-  if (fault === 'hang' && !(await ctx.wait(ctx.faults.hangMs(), res))) return undefined;
-  if (fault === 'malformed') content = truncateJson(content);
+  if (fault.kind === 'hang' && !(await ctx.wait(ctx.faults.hangMs(), res))) return undefined;
+  if (fault.kind === 'malformed') content = truncateJson(content);
   if (reply.json && !ctx.supportsJsonSchema) content = wrapJsonInProse(content);
 
   const promptChars = chat.messages.reduce(
