@@ -45,9 +45,9 @@ export function parseConcurrency(text: string | undefined): Partial<Record<Queue
  * reached ~0.9-1 GB at Q ≥ 256 while the live data stayed ~150 MB. At 30 % the same iterations peak near 0.5 GB for a
  * few % more GC time (BENCHMARKS.md). The flag is read at every full GC, so setting it at start takes effect.
  */
-export function parseHeapGrowth(text: string | undefined): number {
-  const n = Number(text ?? '30');
-  if (!Number.isInteger(n) || n < 0 || n > 1000)
+export function parseHeapGrowth(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n > 1000)
     usage(`--heap-growth: "${text}" must be a whole percent from 0 (V8's default) to 1000`);
   return n;
 }
@@ -59,7 +59,8 @@ export async function workerCmd(opts: {
   taskQueue?: string;
   queues?: string;
   concurrency?: string;
-  heapGrowth?: string;
+  /** Always set: the option's default (30) is in main.ts. */
+  heapGrowth: string;
 }) {
   const queues = parseQueues(opts.queues);
   const heapGrowth = parseHeapGrowth(opts.heapGrowth);
