@@ -1,6 +1,6 @@
 // Request cache: a retried Temporal activity never pays twice for a call that already completed. Only successful,
 // valid responses are stored; a corrupt entry reads as a miss and is overwritten by the next set().
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -43,10 +43,7 @@ export function requestCacheKey(input: CacheKeyInput): string {
 }
 
 const ENTRY_VERSION = 1;
-const TMP_PREFIX = `${process.pid}-${randomBytes(4).toString('hex')}`;
-let tmpCounter = 0;
-
-type WriteEntry = [dir: string, file: string, tmp: string, text: string];
+type WriteEntry = [file: string, text: string];
 interface Waiter {
   resolve(): void;
   reject(err: Error): void;
@@ -130,14 +127,13 @@ const writer = new CacheWriter();
 export class FileRequestCache implements RequestCache {
   constructor(private readonly dir: string) {}
 
-  private pathFor(key: string): { dir: string; file: string } {
+  private fileFor(key: string): string {
     if (!/^[A-Za-z0-9_-]{3,}$/.test(key)) throw new Error(`invalid request cache key: ${JSON.stringify(key)}`);
-    const dir = join(this.dir, key.slice(0, 2));
-    return { dir, file: join(dir, `${key}.json`) };
+    return join(this.dir, key.slice(0, 2), `${key}.json`);
   }
 
   async get(key: string): Promise<unknown | undefined> {
-    const { file } = this.pathFor(key);
+    const file = this.fileFor(key);
     let text: string;
     try {
       text = readFileSync(file, 'utf8');
@@ -155,10 +151,7 @@ export class FileRequestCache implements RequestCache {
 
   /** Resolves once the entry is on disk. */
   async set(key: string, value: unknown): Promise<void> {
-    const { dir, file } = this.pathFor(key);
-    // Unique per process (random prefix, drawn once) and per write; randomBytes per write cost ~20 µs.
-    const tmp = `${file}.tmp-${TMP_PREFIX}-${tmpCounter++}`;
-    await writer.write([dir, file, tmp, JSON.stringify({ v: ENTRY_VERSION, key, value })]);
+    await writer.write([this.fileFor(key), JSON.stringify({ v: ENTRY_VERSION, key, value })]);
   }
 }
 
