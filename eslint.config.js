@@ -31,7 +31,7 @@ export default tseslint.config(
               message: 'Workflow code must not do I/O or use Node built-ins.',
             },
             {
-              group: ['openai', '**/llm/**', '**/store/**', '**/trainers/**', '**/sim/**', '**/cli/**'],
+              group: ['openai', '**/llm/**', '**/store/**', '**/training/**', '**/sim/**', '**/cli/**'],
               message: 'Workflows call activities for I/O; import only @temporalio/workflow, domain/ and shared types.',
             },
             {

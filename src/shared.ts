@@ -5,7 +5,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { RloopConfig, RloopConfigInput } from './config';
 import type { ArtifactRef } from './store';
 import type { TokenUsage } from './usage';
-import type { DatasetFormat, JobRef, JobState, TrainerRole } from './trainers';
+import type { DatasetFormat, JobRef, JobState, TrainerRole } from './training';
 
 export type { DatasetFormat };
 

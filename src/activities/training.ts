@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Context } from '@temporalio/activity';
 import type { RloopConfig } from '../config';
 import type { ArtifactRef, DatasetFormat } from '../shared';
-import { createTrainer, type JobRef, type JobStatus, type TrainerBackend, type TrainerRole } from '../trainers';
+import { createTrainer, type JobRef, type JobStatus, type TrainerBackend, type TrainerRole } from '../training';
 import type { ActivityContext } from './context';
 import { iterationPrefix } from './keys';
 

@@ -12,7 +12,7 @@ import type {
   ReliabilitySummary,
   TrainingOutcome,
 } from '../shared';
-import type { TrainerRole } from '../trainers';
+import type { TrainerRole } from '../training';
 import { roleActivities, storeActivities } from './activityOptions';
 import { shardWorkflow } from './shard';
 import { mean } from './summary';

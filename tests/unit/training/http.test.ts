@@ -1,8 +1,8 @@
-// The http backend against a small fake job service implementing the contract in src/trainers/README.md.
+// The http backend against a small fake job service implementing the contract in src/training/README.md.
 import type { ApplicationFailure } from '@temporalio/common';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ArtifactRef } from '../../../src/store';
-import { createTrainer, type SubmitRequest, type TrainerBackend } from '../../../src/trainers';
+import { createTrainer, type SubmitRequest, type TrainerBackend } from '../../../src/training';
 import { type FakeServer, pollUntil, sendJson, startFake, storeIn, tempDir, trainerConfig } from './helpers';
 
 interface FakeJob {

@@ -10,7 +10,7 @@ import {
   parseSubmittedJobId,
   shellQuote,
   type TrainerDeps,
-} from '../../../src/trainers';
+} from '../../../src/training';
 import { tempDir, trainerConfig } from './helpers';
 
 const deps: TrainerDeps = { endpoints: {}, env: {}, store: new FileArtifactStore('/nonexistent-rloop-store') };

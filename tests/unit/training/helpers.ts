@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { trainerSchema } from '../../../src/config/schema';
 import type { TrainerConfig } from '../../../src/config';
 import { FileArtifactStore } from '../../../src/store';
-import type { JobRef, JobStatus, TrainerBackend } from '../../../src/trainers';
+import type { JobRef, JobStatus, TrainerBackend } from '../../../src/training';
 
 export async function tempDir(prefix = 'rloop-trainers-'): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), prefix));

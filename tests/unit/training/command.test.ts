@@ -7,8 +7,8 @@ import type { ApplicationFailure } from '@temporalio/common';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { toTrlPreferenceRows } from '../../../src/domain';
 import type { ArtifactRef } from '../../../src/store';
-import { createTrainer, fillTemplate, JOB_FILES, type SubmitRequest } from '../../../src/trainers';
-import { isGroupAlive } from '../../../src/trainers/commandFiles';
+import { createTrainer, fillTemplate, JOB_FILES, type SubmitRequest } from '../../../src/training';
+import { isGroupAlive } from '../../../src/training/commandFiles';
 import { pollUntil, storeIn, tempDir, trainerConfig } from './helpers';
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;

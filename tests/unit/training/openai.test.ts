@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { toGeneratorSftRows, toOpenAiPreferenceRows, type PreferencePair } from '../../../src/domain';
 import { startSimulator, type SimHandle } from '../../../src/sim';
 import type { ArtifactRef } from '../../../src/store';
-import { createTrainer, METADATA_KEY, type SubmitRequest, type TrainerDeps } from '../../../src/trainers';
+import { createTrainer, METADATA_KEY, type SubmitRequest, type TrainerDeps } from '../../../src/training';
 import { pollUntil, sendJson, startFake, storeIn, tempDir, trainerConfig } from './helpers';
 
 const pair = (i: number): PreferencePair => ({
