@@ -1,4 +1,4 @@
-// The http backend: a job service of your own behind a small JSON contract (src/trainers/README.md). Idempotency is
+// The http backend: a job service of your own behind a small JSON contract (src/training/README.md). Idempotency is
 // the service's promise (the `Idempotency-Key` header and body field); failures are classified by the one classifier.
 import { z } from 'zod';
 import type { TrainerConfig } from '../config';
