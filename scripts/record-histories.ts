@@ -22,7 +22,7 @@ import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { simConfig, startSimulator, type SimConfigOverrides } from '../src/sim';
 import { startDevServer } from '../src/temporal/devServer';
 import { createWorker } from '../src/worker';
-import type { IterationResult } from '../src/shared';
+import type { IterationResult } from '../src/contracts/iteration';
 import { historyToObject } from '../tests/workflow/faults/histories';
 
 const outDir = fileURLToPath(new URL('../tests/histories/', import.meta.url));

@@ -7,7 +7,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Table from 'cli-table3';
-import type { ReportRow } from '../../src/activities/rows';
+import type { ReportRow } from '../../src/domain/artifacts';
 import {
   benchConfig,
   benchConfigInput,

@@ -8,7 +8,7 @@ import type { RloopConfig } from '../../src/config';
 import { ModelClients } from '../../src/activities/models';
 import { choosePairs } from '../../src/activities/judge';
 import { sampleIndex } from '../../src/activities/seeds';
-import type { AnswerRow } from '../../src/activities/rows';
+import type { AnswerRow } from '../../src/domain/artifacts';
 import { FileRequestCache, type RequestCache } from '../../src/llm';
 import {
   generatedQuestionSchema,

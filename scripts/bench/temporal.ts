@@ -7,7 +7,7 @@ import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { stringify } from 'yaml';
 import type { RloopConfig, RloopConfigInput } from '../../src/config';
-import type { IterationInput, IterationResult } from '../../src/shared';
+import type { IterationInput, IterationResult } from '../../src/contracts/iteration';
 import { createWorker } from '../../src/worker';
 import { timed, type BenchEnv } from './env';
 

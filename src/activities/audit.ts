@@ -6,7 +6,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { RloopConfig } from '../config';
 import { ConfigError } from '../config';
 import { parseAnchors } from '../config/anchors';
-import type { UsageByRole } from '../shared';
+import type { UsageByRole } from '../contracts/common';
 import type { ActivityContext } from './context';
 import { headToHead } from './gate';
 

@@ -1,7 +1,7 @@
 import { UsageMeter, type RequestCache } from '../llm';
 import { ApplicationFailure } from '@temporalio/common';
 import { ArtifactFormatError, ArtifactIntegrityError, type ArtifactRef, type ArtifactStore } from '../store';
-import type { UsageByRole } from '../shared';
+import type { UsageByRole } from '../contracts/common';
 import { ModelClients } from './models';
 
 /** What the worker wires into the activities: real clients and stores, or the simulator's in tests. */

@@ -11,11 +11,13 @@ import {
   type SolverItem,
 } from '../domain';
 import { solverMessages } from '../prompts';
-import type { ArtifactRef, DatasetCounts, DatasetFormat, Manifest } from '../shared';
+import type { ArtifactRef } from '../contracts/common';
+import type { DatasetCounts, Manifest } from '../contracts/iteration';
+import type { DatasetFormat } from '../contracts/training';
 import type { RloopConfig } from '../config';
 import type { ActivityContext } from './context';
-import { iterationPrefix } from './keys';
-import type { AnswerRow, QuestionRow, ReportRow } from './rows';
+import { iterationPrefix } from '../domain/artifacts';
+import type { AnswerRow, QuestionRow, ReportRow } from '../domain/artifacts';
 
 export interface HoldoutRow {
   questionId: string;

@@ -3,7 +3,7 @@
 import { canonicalizePairwise, positionBiasRate, wilsonInterval, type PairwiseJudgment } from '../domain';
 import type { RloopConfig } from '../config';
 import { judgePairwiseMessages, pairwiseSchema, solverMessages } from '../prompts';
-import type { ArtifactRef, UsageByRole } from '../shared';
+import type { ArtifactRef, UsageByRole } from '../contracts/common';
 import type { ActivityContext, UsageTally } from './context';
 import { runCalls } from './batch';
 import type { HoldoutRow } from './datasets';

@@ -1,9 +1,9 @@
 import { generatedQuestionSchema, generatorMessages } from '../prompts';
-import type { ShardInput, StepResult } from '../shared';
+import type { ShardInput, StepResult } from '../contracts/shard';
 import type { ActivityContext } from './context';
 import { runCalls } from './batch';
-import { shardKey } from './keys';
-import type { QuestionRow } from './rows';
+import { shardKey } from '../domain/artifacts';
+import type { QuestionRow } from '../domain/artifacts';
 import { sampleIndex } from './seeds';
 
 /** Step 1: the generator proposes `count` questions for this shard. */

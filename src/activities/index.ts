@@ -1,11 +1,13 @@
 // createActivities(deps): the worker wires real stores and clients; tests wire the simulator. Each activity is
 // thin: it reads its inputs from the store, calls llm/ and domain/, writes one artifact and returns its ref.
 import { Context } from '@temporalio/activity';
-import type { ArtifactRef, CampaignState, Manifest } from '../shared';
+import type { ArtifactRef } from '../contracts/common';
+import type { CampaignState } from '../contracts/campaign';
+import type { Manifest } from '../contracts/iteration';
 import { activityContext, type ActivityDeps } from './context';
 import { generateQuestions } from './generate';
 import { judgeAnswers } from './judge';
-import { campaignStateKey, iterationPrefix, shardKey } from './keys';
+import { campaignStateKey, iterationPrefix, shardKey } from '../domain/artifacts';
 
 const STEPS = ['questions', 'answers', 'judgments', 'reports'] as const;
 import { sampleAnswers } from './sample';

@@ -9,11 +9,12 @@ import {
 } from '../prompts';
 import type { RloopConfig } from '../config';
 import { adaptiveNextPass, type AdaptiveQuestion } from '../domain/adaptive';
-import type { ArtifactRef, ShardInput, StepResult } from '../shared';
+import type { ArtifactRef } from '../contracts/common';
+import type { ShardInput, StepResult } from '../contracts/shard';
 import type { ActivityContext } from './context';
 import { runCalls } from './batch';
-import { shardKey } from './keys';
-import type { AnswerRow, JudgmentRow, QuestionRow } from './rows';
+import { shardKey } from '../domain/artifacts';
+import type { AnswerRow, JudgmentRow, QuestionRow } from '../domain/artifacts';
 import { sampleIndex } from './seeds';
 
 type OkAnswer = AnswerRow & { text: string };

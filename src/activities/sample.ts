@@ -1,10 +1,11 @@
 import type { Regime, RloopConfig } from '../config';
 import { judgePointwiseMessages, pointwiseSchema, solverMessages } from '../prompts';
-import type { ArtifactRef, ModelLineage, ShardInput, StepResult } from '../shared';
+import type { ArtifactRef, ModelLineage } from '../contracts/common';
+import type { ShardInput, StepResult } from '../contracts/shard';
 import type { ActivityContext, UsageTally } from './context';
 import { runCalls } from './batch';
-import { shardKey } from './keys';
-import type { AnswerRow, QuestionRow } from './rows';
+import { shardKey } from '../domain/artifacts';
+import type { AnswerRow, QuestionRow } from '../domain/artifacts';
 import { sampleIndex } from './seeds';
 
 /** Which endpoint and model a regime samples from. */

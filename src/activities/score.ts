@@ -1,9 +1,11 @@
 import { buildReliabilityReport, type QuestionJudgments } from '../domain';
-import type { ArtifactRef, ReliabilitySummary, ShardInput, StepResult } from '../shared';
-import { emptyReliability } from '../workflows/summary';
+import type { ArtifactRef } from '../contracts/common';
+import type { ShardInput, StepResult } from '../contracts/shard';
+import type { ReliabilitySummary } from '../domain/summary';
+import { emptyReliability } from '../domain/summary';
 import type { ActivityContext } from './context';
-import { shardKey } from './keys';
-import type { AnswerRow, JudgmentRow, QuestionRow, ReportRow } from './rows';
+import { shardKey } from '../domain/artifacts';
+import type { AnswerRow, JudgmentRow, QuestionRow, ReportRow } from '../domain/artifacts';
 
 /** Groups a shard's rows into the domain's per-question input. Failed answers are left out. */
 export function questionJudgments(

@@ -4,10 +4,11 @@
 import { join } from 'node:path';
 import { Context } from '@temporalio/activity';
 import type { RloopConfig } from '../config';
-import type { ArtifactRef, DatasetFormat } from '../shared';
+import type { ArtifactRef } from '../contracts/common';
+import type { DatasetFormat } from '../contracts/training';
 import { createTrainer, type JobRef, type JobStatus, type TrainerBackend, type TrainerRole } from '../training';
 import type { ActivityContext } from './context';
-import { iterationPrefix } from './keys';
+import { iterationPrefix } from '../domain/artifacts';
 
 export interface TrainingTarget {
   campaign: string;

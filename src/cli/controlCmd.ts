@@ -9,7 +9,7 @@ import {
   setThresholdsUpdate,
   stopCampaignSignal,
   type Thresholds,
-} from '../shared';
+} from '../contracts/campaign';
 import { connectClient, resolveConnection } from '../temporal/connection';
 
 interface Conn {

@@ -1,13 +1,9 @@
 // Starting a campaign and following it live through workflow queries and activity heartbeats.
 import { WorkflowIdConflictPolicy, type Client } from '@temporalio/client';
 import type { RloopConfig } from '../config';
-import {
-  CAMPAIGN_KEY,
-  campaignStatusQuery,
-  campaignWorkflowId,
-  type CampaignStatus,
-  type IterationResult,
-} from '../shared';
+import { CAMPAIGN_KEY } from '../contracts/common';
+import { type CampaignStatus, campaignStatusQuery, campaignWorkflowId } from '../contracts/campaign';
+import type { IterationResult } from '../contracts/iteration';
 import type { campaignWorkflow } from '../workflows';
 import { describeCampaign, iterationResults } from '../report/campaign';
 import { ProgressTracker } from '../report/progress';

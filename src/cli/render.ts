@@ -1,8 +1,9 @@
 // Tables and progress lines for the terminal.
 import Table from 'cli-table3';
-import type { IterationResult, PromotionDecision, UsageByRole } from '../shared';
+import type { UsageByRole } from '../contracts/common';
+import type { IterationResult, PromotionDecision } from '../contracts/iteration';
 import type { LiveProgress, StepCount } from '../report/progress';
-import { headline } from '../workflows/summary';
+import { headline } from '../domain/summary';
 
 const f3 = (x: number | null) => (x === null ? '-' : x.toFixed(3));
 const compact = (n: number) =>

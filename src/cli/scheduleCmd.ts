@@ -1,7 +1,8 @@
 // `rloop schedule ...`: nightly campaign steps as Temporal Schedules, also visible to `temporal schedule list`.
 import { ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import type { RloopConfig } from '../config';
-import { CAMPAIGN_KEY, type CampaignInput } from '../shared';
+import { CAMPAIGN_KEY } from '../contracts/common';
+import type { CampaignInput } from '../contracts/campaign';
 import { connectClient, resolveConnection } from '../temporal/connection';
 import { loadConfigOrExit } from './configArg';
 

@@ -19,3 +19,6 @@ export * from './datasets/options';
 export * from './datasets/solverPairs';
 export * from './datasets/generatorRows';
 export * from './datasets/formatSchemas';
+export * from './usage';
+export * from './summary';
+export * from './artifacts';

@@ -102,3 +102,9 @@ export interface ReliabilityReport {
   meanScores: Record<string, number | null>;
   counts: ReliabilityCounts;
 }
+
+/** One chat turn, as prompts build it, the LLM client sends it and the training datasets store it. */
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}

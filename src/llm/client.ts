@@ -19,6 +19,7 @@ import {
 } from './structured';
 import { addUsage, cachedUsage } from './usage';
 import type { TokenUsage } from './usage';
+import type { ChatMessage } from '../domain/types';
 
 export interface EndpointSpec {
   name: string;
@@ -32,10 +33,7 @@ export interface EndpointSpec {
   extraHeaders?: Record<string, string>;
 }
 
-export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant';
-  content: string;
-}
+export type { ChatMessage };
 
 export interface ChatRequest {
   /** What the call is for (generator, solver, judge, ...): names it in errors and usage. */

@@ -1,7 +1,7 @@
-// Token accounting per role; the pure sums live in ../usage (shared with workflow code).
-import { addUsage, emptyUsage, type TokenUsage } from '../usage';
+// Token accounting per role; the pure sums live in ../domain/usage (shared with workflow code).
+import { addUsage, emptyUsage, type TokenUsage } from '../domain/usage';
 
-export { addUsage, cachedUsage, emptyUsage, type TokenUsage } from '../usage';
+export { addUsage, cachedUsage, emptyUsage, type TokenUsage } from '../domain/usage';
 
 /** Sums usage per role (generator, solver, judge, ...) across many calls. */
 export class UsageMeter {

@@ -2,13 +2,11 @@
 // which the request cache relies on.
 import { z } from 'zod';
 import { delimit, UNTRUSTED_NOTE } from './delimit';
+import type { ChatMessage } from '../domain';
 
 export { delimit, escapeUntrusted, UNTRUSTED_NOTE } from './delimit';
 
-export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant';
-  content: string;
-}
+export type { ChatMessage };
 
 export const generatedQuestionSchema = z.object({
   question: z.string().min(1).max(8000),

@@ -1,7 +1,8 @@
 // A campaign as the CLI commands see it: its workflow status, its status query (or final result) and the results of
 // its finished iterations, read from Temporal. Shared by `status`, `watch`, `report` and `export`.
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { campaignStatusQuery, campaignWorkflowId, type CampaignStatus, type IterationResult } from '../shared';
+import { type CampaignStatus, campaignStatusQuery, campaignWorkflowId } from '../contracts/campaign';
+import type { IterationResult } from '../contracts/iteration';
 
 export class CampaignNotFoundError extends Error {
   override readonly name = 'CampaignNotFoundError';

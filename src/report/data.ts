@@ -1,9 +1,9 @@
 // The report's data: aggregates per iteration (small, inlined into the HTML) built from the iteration results in
 // Temporal and the reliability reports in the artifact store. Pure except `collectReportData`, which reads.
-import type { ReportRow } from '../activities/rows';
-import type { IterationResult, Manifest } from '../shared';
+import type { ReportRow } from '../domain/artifacts';
+import type { IterationResult, Manifest } from '../contracts/iteration';
 import type { ArtifactStore } from '../store';
-import { headline } from '../workflows/summary';
+import { headline } from '../domain/summary';
 import type { CampaignSnapshot } from './campaign';
 import { taskFamily, type TaskLabelSource } from './taskFamily';
 

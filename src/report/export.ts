@@ -3,8 +3,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
-import type { ReportRow } from '../activities/rows';
-import type { DatasetFormat, IterationResult, Manifest } from '../shared';
+import type { ReportRow } from '../domain/artifacts';
+import type { IterationResult, Manifest } from '../contracts/iteration';
+import type { DatasetFormat } from '../contracts/training';
 import type { ArtifactRef, ArtifactStore } from '../store';
 import { loadCampaign } from './campaign';
 

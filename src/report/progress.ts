@@ -4,13 +4,9 @@
 // a failed read is skipped and the next poll tries again.
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
-import {
-  iterationProgressQuery,
-  shardProgressQuery,
-  type CampaignStatus,
-  type IterationProgress,
-  type ShardProgress,
-} from '../shared';
+import type { CampaignStatus } from '../contracts/campaign';
+import { type IterationProgress, iterationProgressQuery } from '../contracts/iteration';
+import { type ShardProgress, shardProgressQuery } from '../contracts/shard';
 
 export type StepName = 'questions' | 'answers' | 'judgments';
 export interface StepCount {

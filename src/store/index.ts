@@ -8,7 +8,7 @@ export { FileArtifactStore } from './fs';
 export type { S3ArtifactStoreOptions } from './s3';
 export { s3StoreConfigSchema } from './s3-config';
 export type { S3StoreConfig } from './s3-config';
-export { iterationKey, shardKey, validateKey } from './keys';
+export { validateKey } from './keys';
 export { ArtifactFormatError, ArtifactIntegrityError, ArtifactKeyError, artifactRefSchema } from './types';
 export type { ArtifactRef, ArtifactStore, ArtifactStoreConfig } from './types';
 

@@ -1,4 +1,4 @@
-// Artifact keys are relative, '/'-separated paths such as `campaigns/<c>/iter-0003/answers/shard-002.jsonl`.
+// Artifact keys are relative, '/'-separated paths such as `campaigns/<c>/iter-0003/answers/shard-0002.jsonl`.
 import { ArtifactKeyError } from './types';
 
 export function validateKey(key: string): string {
@@ -11,13 +11,4 @@ export function validateKey(key: string): string {
   if (segments.some((s) => s === '' || s === '.')) throw new ArtifactKeyError(key, "empty or '.' path segment");
   if (/\.tmp-[0-9a-f]+$/.test(key)) throw new ArtifactKeyError(key, 'reserved temporary-file suffix');
   return key;
-}
-
-/** Zero-padded names sort in order in a directory listing: iterationKey(3) → 'iter-0003'. */
-export function iterationKey(n: number): string {
-  return `iter-${String(n).padStart(4, '0')}`;
-}
-
-export function shardKey(n: number): string {
-  return `shard-${String(n).padStart(3, '0')}`;
 }

@@ -1,6 +1,9 @@
 // The artifact store contract: large data lives here and only small refs ride in workflow history.
 import { z } from 'zod';
+import type { ArtifactRef } from '../contracts/common';
 import type { S3StoreConfig } from './s3-config';
+
+export type { ArtifactRef };
 
 export const artifactRefSchema = z.object({
   uri: z.string().min(1),
@@ -8,8 +11,6 @@ export const artifactRefSchema = z.object({
   rows: z.number().int().nonnegative(),
   bytes: z.number().int().nonnegative(),
 });
-
-export type ArtifactRef = z.infer<typeof artifactRefSchema>;
 
 export interface ArtifactStore {
   /** One JSON value per line; `rows` is the number of rows. */

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TrainerConfig } from '../config';
-import { trainingDatasetFormat } from '../shared';
+import { trainingDatasetFormat } from '../contracts/training';
 import { isAbortError } from '../llm';
 import {
   JOB_FILES,

@@ -6,7 +6,7 @@ import OpenAI, { APIError, toFile } from 'openai';
 import type { FineTuningJob, JobCreateParams } from 'openai/resources/fine-tuning/jobs/jobs';
 import type { TrainerConfig } from '../config';
 import { missingSecretFailure, toModelCallFailure } from '../llm';
-import { trainingDatasetFormat } from '../shared';
+import { trainingDatasetFormat } from '../contracts/training';
 import { datasetFor, trainerConfigFailure } from './failures';
 import type { DatasetFormat, JobRef, JobState, SubmitRequest, TrainerBackend, TrainerDeps } from './types';
 

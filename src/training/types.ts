@@ -2,16 +2,9 @@
 // local/cluster command, an HTTP job service, or none). Activities code against this only.
 import type { RloopConfig } from '../config';
 import type { ArtifactRef, ArtifactStore } from '../store';
+import type { DatasetFormat, JobRef, JobState, TrainerRole } from '../contracts/training';
 
-export type TrainerRole = 'generator' | 'solver';
-
-export type DatasetFormat =
-  | 'solver.trl-dpo'
-  | 'solver.openai-dpo'
-  | 'generator.rl'
-  | 'generator.trl-dpo'
-  | 'generator.openai-dpo'
-  | 'generator.sft';
+export type { DatasetFormat, JobRef, JobState, TrainerRole };
 
 export interface SubmitRequest {
   role: TrainerRole;
@@ -24,15 +17,6 @@ export interface SubmitRequest {
   /** A local folder for this job (command backend: logs, model_id.txt). */
   outputDir: string;
 }
-
-export interface JobRef {
-  backend: 'none' | 'openai' | 'command' | 'http';
-  jobId: string;
-  statusUrl?: string;
-  outputDir?: string;
-}
-
-export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
 export interface JobStatus {
   state: JobState;

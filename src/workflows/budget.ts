@@ -1,6 +1,6 @@
 // Per-iteration budget guards, checked as shards complete (pure).
 import type { RloopConfig } from '../config';
-import type { Role, UsageByRole } from '../shared';
+import type { Role, UsageByRole } from '../contracts/common';
 
 export function budgetExceeded(config: RloopConfig, usage: UsageByRole): string | null {
   const { maxTokens, maxCalls } = config.budget;

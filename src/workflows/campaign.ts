@@ -12,23 +12,23 @@ import {
 } from '@temporalio/workflow';
 import { reliabilityConfigSchema } from '../domain';
 import { describeIssues } from '../config';
+import { CAMPAIGN_KEY } from '../contracts/common';
 import {
-  CAMPAIGN_KEY,
+  type CampaignInput,
+  type CampaignStatus,
   campaignStatusQuery,
-  iterationWorkflowId,
+  type IterationRecord,
   pauseCampaignSignal,
   resumeCampaignSignal,
   setThresholdsUpdate,
   stopCampaignSignal,
-  type CampaignInput,
-  type CampaignStatus,
-  type IterationRecord,
   type Thresholds,
-} from '../shared';
+} from '../contracts/campaign';
+import { iterationWorkflowId } from '../contracts/iteration';
 import { storeActivities } from './activityOptions';
 import { initialLineage, validConfig } from './input';
 import { iterationWorkflow } from './iteration';
-import { headline } from './summary';
+import { headline } from '../domain/summary';
 
 /** Records kept in the input; older ones live in the iteration workflows and their manifests. */
 const MAX_HISTORY = 50;

@@ -2,20 +2,15 @@
 // parallel → promotion gate. Only questions that passed the reliability thresholds feed solver training.
 import { ParentClosePolicy, executeChild, workflowInfo } from '@temporalio/workflow';
 import type { RloopConfig } from '../config';
-import { trainingDatasetFormat } from '../shared';
-import type {
-  DatasetFormat,
-  IterationProgress,
-  IterationResult,
-  ModelLineage,
-  PromotionDecision,
-  ReliabilitySummary,
-  TrainingOutcome,
-} from '../shared';
+import { trainingDatasetFormat, trainingWorkflowId } from '../contracts/training';
+import type { ModelLineage } from '../contracts/common';
+import type { IterationProgress, IterationResult, PromotionDecision } from '../contracts/iteration';
+import type { DatasetFormat, TrainingOutcome } from '../contracts/training';
+import type { ReliabilitySummary } from '../domain/summary';
 import type { TrainerRole } from '../training';
 import { roleActivities, storeActivities } from './activityOptions';
 import { shardWorkflow } from './shard';
-import { mean } from './summary';
+import { meanOfSums } from '../domain/summary';
 import { trainingWorkflow } from './training';
 
 interface ImproveInput {
@@ -86,7 +81,7 @@ export async function improve(input: ImproveInput): Promise<Improvement> {
     if (rows === 0) return skipped(emptyDatasetReason(role, format, config));
     const idempotencyKey = `${workflowInfo().workflowId}-${role}`;
     return executeChild(trainingWorkflow, {
-      workflowId: `${workflowInfo().workflowId}/train-${role}`,
+      workflowId: trainingWorkflowId(workflowInfo().workflowId, role),
       args: [{ ...base, role, idempotencyKey, baseModel: baseModel[role], datasets: data.datasets }],
       // Closing the iteration (cancel, terminate) cancels the job rather than orphaning it.
       parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
@@ -176,8 +171,8 @@ async function promoteGenerator(
     ],
     staticSummary: `check ${generatorQuestions} questions of the new generator ${outcome.modelId}`,
   });
-  const candidateMean = mean(check.reports.summary.reward) ?? 0;
-  const currentMean = mean(current.reward) ?? 0;
+  const candidateMean = meanOfSums(check.reports.summary.reward) ?? 0;
+  const currentMean = meanOfSums(current.reward) ?? 0;
   const promoted = candidateMean >= currentMean - generatorTolerance;
   const reason = `mean R_G ${candidateMean.toFixed(3)} vs current ${currentMean.toFixed(3)} (tolerance ${generatorTolerance})${promoted ? '' : ': the new generator loses reliability'}`;
   return { promoted, candidate: outcome.modelId, reason, meanReward: candidateMean };

@@ -3,7 +3,7 @@
 // be retried forever).
 import { ApplicationFailure } from '@temporalio/workflow';
 import { ConfigError, parseConfigObject, type RloopConfig } from '../config';
-import type { ModelLineage } from '../shared';
+import type { ModelLineage } from '../contracts/common';
 
 export function validConfig(raw: unknown): RloopConfig {
   try {

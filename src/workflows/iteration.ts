@@ -9,22 +9,22 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import { CAMPAIGN_KEY, ITERATION_KEY, type UsageByRole } from '../contracts/common';
 import {
-  CAMPAIGN_KEY,
-  ITERATION_KEY,
-  iterationProgressQuery,
   type IterationInput,
   type IterationProgress,
+  iterationProgressQuery,
   type IterationResult,
-  type ShardResult,
-  type UsageByRole,
-} from '../shared';
+} from '../contracts/iteration';
+import { shardWorkflowId, type ShardResult } from '../contracts/shard';
 import { storeActivities } from './activityOptions';
 import { initialLineage, validConfig } from './input';
 import { shardWorkflow } from './shard';
 import { budgetExceeded } from './budget';
 import { improve } from './improve';
-import { headline, headlineText, mergeUsage, shardTotals } from './summary';
+import { headline, headlineText } from '../domain/summary';
+import { mergeUsage } from '../domain/usage';
+import { shardTotals } from './summary';
 
 export async function iterationWorkflow(input: IterationInput): Promise<IterationResult> {
   const config = validConfig(input.config);
@@ -59,7 +59,7 @@ export async function iterationWorkflow(input: IterationInput): Promise<Iteratio
     try {
       const firstIndex = shard * shardSize;
       const result = await executeChild(shardWorkflow, {
-        workflowId: `${workflowInfo().workflowId}/shard-${shard}`,
+        workflowId: shardWorkflowId(workflowInfo().workflowId, shard),
         args: [
           {
             campaign,

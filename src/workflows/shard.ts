@@ -1,7 +1,7 @@
 // One shard of an iteration: generate → sample → judge → score, each step one activity that writes an
 // artifact and returns its ref, so the history holds refs and counts, never the rows.
 import { setHandler } from '@temporalio/workflow';
-import { shardProgressQuery, type ShardInput, type ShardProgress, type ShardResult } from '../shared';
+import { type ShardInput, type ShardProgress, shardProgressQuery, type ShardResult } from '../contracts/shard';
 import { roleActivities, storeActivities } from './activityOptions';
 
 export async function shardWorkflow(input: ShardInput): Promise<ShardResult> {

@@ -2,7 +2,7 @@
 // durable timers, so an hours-long job holds no worker slot. Cancelling the workflow cancels the remote job.
 // The workflow continues as new while polling long, so its history stays bounded however long the job runs.
 import { CancellationScope, continueAsNew, isCancellation, sleep, workflowInfo } from '@temporalio/workflow';
-import type { TrainingInput, TrainingOutcome } from '../shared';
+import type { TrainingInput, TrainingOutcome } from '../contracts/training';
 import { roleActivities } from './activityOptions';
 
 const POLLS_PER_RUN = 200;

@@ -13,7 +13,7 @@ import { followCampaign } from '../../src/cli/follow';
 import type { LiveProgress } from '../../src/report/progress';
 import { writeCampaignReport } from '../../src/report';
 import { FileArtifactStore } from '../../src/store';
-import type { IterationResult } from '../../src/shared';
+import type { IterationResult } from '../../src/contracts/iteration';
 import { exportIteration } from '../../src/report/export';
 import { simConfig } from '../helpers/config';
 import { startWorkerFixture, type WorkerFixture } from '../helpers/worker';

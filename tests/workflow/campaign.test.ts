@@ -1,7 +1,7 @@
 // A campaign runs its iterations as child workflows with continue-as-new between them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type SimHandle } from '../../src/sim';
-import { campaignStatusQuery, type CampaignStatus } from '../../src/shared';
+import { type CampaignStatus, campaignStatusQuery } from '../../src/contracts/campaign';
 import { uniqueId } from '../helpers/temporal';
 import { startWorkerFixture, type WorkerFixture } from '../helpers/worker';
 import { simConfig } from '../helpers/config';

@@ -5,12 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { startSimulator, type SimHandle } from '../../src/sim';
 import {
+  type CampaignStatus,
   campaignStatusQuery,
   resumeCampaignSignal,
   setThresholdsUpdate,
-  type CampaignStatus,
-  type IterationResult,
-} from '../../src/shared';
+} from '../../src/contracts/campaign';
+import type { IterationResult } from '../../src/contracts/iteration';
 import { uniqueId } from '../helpers/temporal';
 import { startWorkerFixture, type WorkerFixture } from '../helpers/worker';
 import { simConfig } from '../helpers/config';

@@ -1,7 +1,7 @@
 // At 256 questions, one iteration's own history stays small: it grows with shards, not with model calls.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type SimHandle } from '../../src/sim';
-import type { IterationResult } from '../../src/shared';
+import type { IterationResult } from '../../src/contracts/iteration';
 import { uniqueId } from '../helpers/temporal';
 import { startWorkerFixture, type WorkerFixture } from '../helpers/worker';
 import { simConfig } from '../helpers/config';

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { stringify } from 'yaml';
 import { startSimulator, type SimHandle } from '../../src/sim';
-import type { IterationResult } from '../../src/shared';
+import type { IterationResult } from '../../src/contracts/iteration';
 import { uniqueId } from '../helpers/temporal';
 import { startWorkerFixture, type WorkerFixture } from '../helpers/worker';
 import { simConfig } from '../helpers/config';

@@ -1,7 +1,7 @@
 // Task queues per role: two worker processes on different queues complete one iteration together.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type SimHandle } from '../../src/sim';
-import type { IterationResult } from '../../src/shared';
+import type { IterationResult } from '../../src/contracts/iteration';
 import { connectTestTemporal, tempDir, uniqueId, type TestTemporal } from '../helpers/temporal';
 import { simConfig } from '../helpers/config';
 import { startWorkerProcess, writeWorkerConfig, type WorkerProcess } from '../helpers/process';

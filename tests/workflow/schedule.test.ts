@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startSimulator, type SimHandle } from '../../src/sim';
-import type { CampaignStatus } from '../../src/shared';
+import type { CampaignStatus } from '../../src/contracts/campaign';
 import { uniqueId } from '../helpers/temporal';
 import { startWorkerFixture, type WorkerFixture } from '../helpers/worker';
 import { simConfig } from '../helpers/config';

@@ -1,10 +1,7 @@
 // Row shapes of the exported datasets and the JSONL serialiser. The published shapes these rows must satisfy are
 // written independently in formatSchemas.ts (from the TRL and OpenAI docs) and checked in tests.
 
-export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant';
-  content: string;
-}
+import type { ChatMessage } from '../types';
 
 /** A preference between two completions of the same prompt (solver answers, or generator questions). */
 export interface PreferencePair {

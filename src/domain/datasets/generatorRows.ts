@@ -1,7 +1,8 @@
 import { applyDuplicatePenalty, findNearDuplicates } from '../dedup';
 import { mean } from '../normalize';
 import { populationVariance } from '../consistency';
-import type { ChatMessage, ChatSftRow, PreferencePair } from './formats';
+import type { ChatMessage } from '../types';
+import type { ChatSftRow, PreferencePair } from './formats';
 import type { DatasetOptions } from './options';
 
 export interface GeneratorItem {

@@ -1,5 +1,6 @@
 import type { ReliabilityReport } from '../types';
-import type { ChatMessage, PreferencePair } from './formats';
+import type { ChatMessage } from '../types';
+import type { PreferencePair } from './formats';
 import type { DatasetOptions } from './options';
 
 export interface SolverItem {

@@ -1,12 +1,12 @@
 // The report's pure parts: task-family labels, quantiles, example picking, chart options and HTML escaping.
 import { describe, expect, it } from 'vitest';
-import type { ReportRow } from '../../../src/activities/rows';
+import type { ReportRow } from '../../../src/domain/artifacts';
 import { buildCharts } from '../../../src/report/charts';
 import { ExamplePicker, fiveNumbers, summarizeIteration, type ReportData } from '../../../src/report/data';
 import { escapeHtml, renderReportHtml, scriptJson } from '../../../src/report/html';
 import { taskFamily, topFamilies } from '../../../src/report/taskFamily';
 import { progressLine } from '../../../src/cli/render';
-import type { IterationResult } from '../../../src/shared';
+import type { IterationResult } from '../../../src/contracts/iteration';
 
 const example = (reward: number | null, i: number) => ({
   iteration: 0,

@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import type { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
-import { trainingDatasetFormat } from '../../../src/shared';
+import { trainingDatasetFormat } from '../../../src/contracts/training';
 import { FileArtifactStore } from '../../../src/store';
 import {
   createTrainer,

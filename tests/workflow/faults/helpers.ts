@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { createArtifactStore } from '../../../src/store';
-import type { ArtifactRef, Manifest } from '../../../src/shared';
+import type { ArtifactRef } from '../../../src/contracts/common';
+import type { Manifest } from '../../../src/contracts/iteration';
 
 export const CHAT = 'POST /v1/chat/completions';
 export const STEPS = ['questions', 'answers', 'judgments', 'reports'] as const;

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowFailedError } from '@temporalio/client';
 import { startSimulator, type SimHandle } from '../../../src/sim';
-import type { IterationResult } from '../../../src/shared';
+import type { IterationResult } from '../../../src/contracts/iteration';
 import { connectTestTemporal, tempDir, uniqueId, type TestTemporal } from '../../helpers/temporal';
 import { simConfig } from '../../helpers/config';
 import { startWorkerProcess, writeWorkerConfig, type WorkerProcess } from '../../helpers/process';

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
 import { startDevServer, type DevServer } from '../../../src/temporal/devServer';
 import { startSimulator, type SimHandle } from '../../../src/sim';
-import type { CampaignStatus } from '../../../src/shared';
+import type { CampaignStatus } from '../../../src/contracts/campaign';
 import { tempDir, uniqueId } from '../../helpers/temporal';
 import { simConfig } from '../../helpers/config';
 import { startWorkerProcess, writeWorkerConfig, type WorkerProcess } from '../../helpers/process';

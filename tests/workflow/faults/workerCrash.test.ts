@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
 import { mulberry32, randomInt } from '../../../src/domain';
 import { startSimulator, type SimHandle } from '../../../src/sim';
-import type { IterationResult } from '../../../src/shared';
+import type { IterationResult } from '../../../src/contracts/iteration';
 import type { RloopConfigInput } from '../../../src/config';
 import { connectTestTemporal, tempDir, uniqueId, type TestTemporal } from '../../helpers/temporal';
 import { simConfig } from '../../helpers/config';

@@ -26,3 +26,16 @@ export function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
 export function cachedUsage(): TokenUsage {
   return { ...emptyUsage(), cachedCalls: 1 };
 }
+
+export type Role = 'generator' | 'solver' | 'judge';
+export type UsageByRole = Partial<Record<Role, TokenUsage>>;
+
+export function addTokenUsage(a: TokenUsage | undefined, b: TokenUsage | undefined): TokenUsage {
+  return addUsage(a ?? emptyUsage(), b ?? emptyUsage());
+}
+
+export function mergeUsage(a: UsageByRole, b: UsageByRole): UsageByRole {
+  const out: UsageByRole = { ...a };
+  for (const role of Object.keys(b) as (keyof UsageByRole)[]) out[role] = addTokenUsage(out[role], b[role]);
+  return out;
+}

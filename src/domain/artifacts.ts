@@ -1,6 +1,23 @@
-// Row shapes of the JSONL artifacts an iteration writes (one file per step per shard).
-import type { ChatMessage } from '../prompts';
-import type { ReliabilityReport } from '../domain';
+// Where an iteration's artifacts live in the store, and the row shapes of the JSONL artifacts it writes (one file
+// per step per shard). Written by the activities, read back by the report and the export.
+import type { ChatMessage, ReliabilityReport } from './types';
+
+export const iterationPrefix = (campaign: string, iteration: number) =>
+  `campaigns/${campaign}/iter-${String(iteration).padStart(4, '0')}`;
+
+export interface ShardAt {
+  campaign: string;
+  iteration: number;
+  shard: number;
+  /** Set for gate runs: they keep their own folder. */
+  label?: string;
+}
+
+/** One step's artifact of one shard; gate runs (label) keep their own folder. */
+export const shardKey = (at: ShardAt, step: string) =>
+  `${iterationPrefix(at.campaign, at.iteration)}/${at.label ? `${at.label}/` : ''}${step}/shard-${String(at.shard).padStart(4, '0')}.jsonl`;
+
+export const campaignStateKey = (campaign: string) => `campaigns/${campaign}/state.json`;
 
 export interface QuestionRow {
   questionId: string;

@@ -1,0 +1,42 @@
+// shardWorkflow's contract: one slice of an iteration's questions through generate → sample → judge → score.
+import { defineQuery } from '@temporalio/workflow';
+import type { RloopConfig } from '../config';
+import type { ReliabilitySummary } from '../domain/summary';
+import type { ArtifactRef, ModelLineage, UsageByRole } from './common';
+
+export interface ShardInput {
+  campaign: string;
+  iteration: number;
+  shard: number;
+  firstIndex: number;
+  count: number;
+  config: RloopConfig;
+  models: ModelLineage;
+  /** Set for gate runs (e.g. the new generator's check batch): keeps their artifacts and ids apart. */
+  label?: string;
+}
+
+/** What one step of one shard did, kept small: counts and a ref to the artifact holding the rows. */
+export interface StepResult {
+  ref: ArtifactRef;
+  ok: number;
+  failed: number;
+  usage: UsageByRole;
+}
+
+export interface ShardResult {
+  shard: number;
+  questions: StepResult;
+  answers: StepResult;
+  judgments: StepResult;
+  reports: StepResult & { summary: ReliabilitySummary };
+}
+
+export interface ShardProgress {
+  step: 'generate' | 'sample' | 'judge' | 'score' | 'done';
+}
+
+export const shardProgressQuery = defineQuery<ShardProgress>('shardProgress');
+
+/** Child ids are the parent's id plus the shard, so a retried parent finds its children again. */
+export const shardWorkflowId = (parentWorkflowId: string, shard: number) => `${parentWorkflowId}/shard-${shard}`;
