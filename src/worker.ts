@@ -12,7 +12,7 @@ import {
   type WorkflowBundle,
   type WorkflowBundleOption,
 } from '@temporalio/worker';
-import { createActivities } from './activities';
+import { allActivities, createActivities, type ActivityGroups } from './activities';
 import { FileRequestCache } from './llm';
 import { createArtifactStore, type ArtifactStoreConfig } from './store';
 import type { StorageConfig } from './config';
@@ -116,8 +116,14 @@ function activitiesFor(opts: WorkerOptions) {
   });
 }
 
-/** One worker on `taskQueue` with the workflows and every activity. */
-export async function createWorker(opts: WorkerOptions, activities = activitiesFor(opts)): Promise<Worker> {
+/**
+ * One worker on `taskQueue` with the workflows and, by default, every activity group (one queue for everything);
+ * a worker set with role queues passes only the `store` group here.
+ */
+export async function createWorker(
+  opts: WorkerOptions,
+  activities: object = allActivities(activitiesFor(opts)),
+): Promise<Worker> {
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace ?? 'default',
@@ -154,12 +160,13 @@ export interface WorkerSet {
 
 /**
  * The workers of one process: "main" (workflows and bookkeeping activities on `taskQueue`) and, with role
- * queues, an activity-only worker per served role on `<taskQueue>-<role>`. They share one set of activities,
- * so the per-endpoint limiter and request cache are shared too.
+ * queues, an activity-only worker per served role on `<taskQueue>-<role>` with that role's group only. Without
+ * role queues the main worker has every group. The groups come from one createActivities call, so the
+ * per-endpoint limiter and request cache are shared.
  */
 export async function createWorkerSet(opts: WorkerSetOptions): Promise<WorkerSet> {
   const queues = opts.queues ?? ['main', ...QUEUE_ROLES];
-  const activities = activitiesFor(opts);
+  const groups: ActivityGroups = activitiesFor(opts);
   const workers: Worker[] = [];
   let bundle: CachedBundle | null = null;
   if (queues.includes('main') || !opts.roleQueues) {
@@ -168,7 +175,7 @@ export async function createWorkerSet(opts: WorkerSetOptions): Promise<WorkerSet
     workers.push(
       await createWorker(
         { ...opts, workflowBundle, maxConcurrentActivityTaskExecutions: opts.concurrency?.main },
-        activities,
+        opts.roleQueues ? groups.store : allActivities(groups),
       ),
     );
   }
@@ -179,7 +186,7 @@ export async function createWorkerSet(opts: WorkerSetOptions): Promise<WorkerSet
           connection: opts.connection,
           namespace: opts.namespace ?? 'default',
           taskQueue: `${opts.taskQueue}-${role}`,
-          activities,
+          activities: groups[role],
           maxConcurrentActivityTaskExecutions: opts.concurrency?.[role] ?? 16,
           ...HEARTBEAT_THROTTLE,
         }),

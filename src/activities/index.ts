@@ -8,8 +8,6 @@ import { activityContext, type ActivityDeps } from './context';
 import { generateQuestions } from './generate';
 import { judgeAnswers } from './judge';
 import { campaignStateKey, iterationPrefix, shardKey } from '../domain/artifacts';
-
-const STEPS = ['questions', 'answers', 'judgments', 'reports'] as const;
 import { sampleAnswers } from './sample';
 import { scoreReliability } from './score';
 import { auditJudge } from './audit';
@@ -18,6 +16,8 @@ import { compareSolvers } from './gate';
 import { cancelTraining, saveTrainingLogs, submitTraining, trainingStatus } from './training';
 
 export type { ActivityDeps } from './context';
+
+const STEPS = ['questions', 'answers', 'judgments', 'reports'] as const;
 
 /**
  * Heartbeats every few seconds while a bookkeeping or trainer-job activity runs: their proxies have a 30 s heartbeat
@@ -42,41 +42,72 @@ function keepAlive<I, R>(fn: (input: I) => Promise<R>): (input: I) => Promise<R>
   };
 }
 
+/**
+ * The activities, grouped by the task queue they run on: `store` (bookkeeping: artifact reads and writes, scoring,
+ * datasets) on the main queue with the workflows; the model-calling and trainer-job groups on their role's queue
+ * when `temporal.roleQueues` is set. Each workflow proxy is typed with one group only (workflows/activityOptions.ts),
+ * so a call on the wrong queue does not typecheck.
+ */
 export function createActivities(deps: ActivityDeps) {
   const ctx = activityContext(deps);
   return {
-    generateQuestions: (input: Parameters<typeof generateQuestions>[1]) => generateQuestions(ctx, input),
-    sampleAnswers: (input: Parameters<typeof sampleAnswers>[1]) => sampleAnswers(ctx, input),
-    judgeAnswers: (input: Parameters<typeof judgeAnswers>[1]) => judgeAnswers(ctx, input),
-    scoreReliability: keepAlive((input: Parameters<typeof scoreReliability>[1]) => scoreReliability(ctx, input)),
-    buildDatasets: keepAlive((input: Parameters<typeof buildDatasets>[1]) => buildDatasets(ctx, input)),
-    auditJudge: (input: Parameters<typeof auditJudge>[1]) => auditJudge(ctx, input),
-    compareSolvers: (input: Parameters<typeof compareSolvers>[1]) => compareSolvers(ctx, input),
-    submitTraining: (input: Parameters<typeof submitTraining>[1]) => submitTraining(ctx, input),
-    trainingStatus: keepAlive((input: Parameters<typeof trainingStatus>[1]) => trainingStatus(ctx, input)),
-    cancelTraining: keepAlive((input: Parameters<typeof cancelTraining>[1]) => cancelTraining(ctx, input)),
-    saveTrainingLogs: keepAlive((input: Parameters<typeof saveTrainingLogs>[1]) => saveTrainingLogs(ctx, input)),
-    loadCampaignState: keepAlive(async (input: { campaign: string }): Promise<CampaignState | null> => {
-      const ref = await ctx.store.refFor(campaignStateKey(input.campaign));
-      return ref ? ctx.store.getJson<CampaignState>(ref) : null;
-    }),
-    saveCampaignState: keepAlive((state: CampaignState) => ctx.store.putJson(campaignStateKey(state.campaign), state)),
-    /**
-     * The iteration's manifest: every shard's artifact refs, found at their deterministic keys (so the workflow
-     * passes a shard count, not a payload that grows with shards).
-     */
-    writeManifest: keepAlive(async (input: { campaign: string; iteration: number; shardCount: number }) => {
-      const shards: Manifest['shards'] = [];
-      for (let shard = 0; shard < input.shardCount; shard++) {
-        const at = { campaign: input.campaign, iteration: input.iteration, shard };
-        const refs = await Promise.all(STEPS.map((step) => ctx.store.refFor(shardKey(at, step))));
-        // Shards skipped by a budget stop have no artifacts.
-        if (refs.some((r) => r === null)) continue;
-        const [questions, answers, judgments, reports] = refs as ArtifactRef[];
-        shards.push({ shard, questions: questions!, answers: answers!, judgments: judgments!, reports: reports! });
-      }
-      const manifest: Manifest = { campaign: input.campaign, iteration: input.iteration, shards };
-      return ctx.store.putJson(`${iterationPrefix(input.campaign, input.iteration)}/manifest.json`, manifest);
-    }),
+    store: {
+      scoreReliability: keepAlive((input: Parameters<typeof scoreReliability>[1]) => scoreReliability(ctx, input)),
+      buildDatasets: keepAlive((input: Parameters<typeof buildDatasets>[1]) => buildDatasets(ctx, input)),
+      loadCampaignState: keepAlive(async (input: { campaign: string }): Promise<CampaignState | null> => {
+        const ref = await ctx.store.refFor(campaignStateKey(input.campaign));
+        return ref ? ctx.store.getJson<CampaignState>(ref) : null;
+      }),
+      saveCampaignState: keepAlive((state: CampaignState) =>
+        ctx.store.putJson(campaignStateKey(state.campaign), state),
+      ),
+      /**
+       * The iteration's manifest: every shard's artifact refs, found at their deterministic keys (so the workflow
+       * passes a shard count, not a payload that grows with shards).
+       */
+      writeManifest: keepAlive(async (input: { campaign: string; iteration: number; shardCount: number }) => {
+        const shards: Manifest['shards'] = [];
+        for (let shard = 0; shard < input.shardCount; shard++) {
+          const at = { campaign: input.campaign, iteration: input.iteration, shard };
+          const refs = await Promise.all(STEPS.map((step) => ctx.store.refFor(shardKey(at, step))));
+          // Shards skipped by a budget stop have no artifacts.
+          if (refs.some((r) => r === null)) continue;
+          const [questions, answers, judgments, reports] = refs as ArtifactRef[];
+          shards.push({ shard, questions: questions!, answers: answers!, judgments: judgments!, reports: reports! });
+        }
+        const manifest: Manifest = { campaign: input.campaign, iteration: input.iteration, shards };
+        return ctx.store.putJson(`${iterationPrefix(input.campaign, input.iteration)}/manifest.json`, manifest);
+      }),
+    },
+    generate: {
+      generateQuestions: (input: Parameters<typeof generateQuestions>[1]) => generateQuestions(ctx, input),
+    },
+    solve: {
+      sampleAnswers: (input: Parameters<typeof sampleAnswers>[1]) => sampleAnswers(ctx, input),
+    },
+    judge: {
+      judgeAnswers: (input: Parameters<typeof judgeAnswers>[1]) => judgeAnswers(ctx, input),
+      auditJudge: (input: Parameters<typeof auditJudge>[1]) => auditJudge(ctx, input),
+      compareSolvers: (input: Parameters<typeof compareSolvers>[1]) => compareSolvers(ctx, input),
+    },
+    train: {
+      submitTraining: (input: Parameters<typeof submitTraining>[1]) => submitTraining(ctx, input),
+      trainingStatus: keepAlive((input: Parameters<typeof trainingStatus>[1]) => trainingStatus(ctx, input)),
+      cancelTraining: keepAlive((input: Parameters<typeof cancelTraining>[1]) => cancelTraining(ctx, input)),
+      saveTrainingLogs: keepAlive((input: Parameters<typeof saveTrainingLogs>[1]) => saveTrainingLogs(ctx, input)),
+    },
   };
+}
+
+export type ActivityGroups = ReturnType<typeof createActivities>;
+export type ActivityGroup = keyof ActivityGroups;
+export type StoreActivities = ActivityGroups['store'];
+export type GenerateActivities = ActivityGroups['generate'];
+export type SolveActivities = ActivityGroups['solve'];
+export type JudgeActivities = ActivityGroups['judge'];
+export type TrainActivities = ActivityGroups['train'];
+
+/** Every group in one object, for a worker that serves all queues' activities (no role queues). */
+export function allActivities(groups: ActivityGroups) {
+  return { ...groups.store, ...groups.generate, ...groups.solve, ...groups.judge, ...groups.train };
 }

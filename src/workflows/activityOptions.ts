@@ -1,10 +1,14 @@
 // Activity proxies with explicit timeouts and retry policy, shared by the workflows.
 import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
-import type { createActivities } from '../activities';
+import type {
+  GenerateActivities,
+  JudgeActivities,
+  SolveActivities,
+  StoreActivities,
+  TrainActivities,
+} from '../activities';
 import type { RloopConfig } from '../config';
 import { roleQueue, type QueueRole } from '../queues';
-
-type Activities = ReturnType<typeof createActivities>;
 
 /** Model-calling activities: a shard of calls each, heartbeating progress; Temporal owns the retries. */
 const llmOptions: ActivityOptions = {
@@ -18,7 +22,7 @@ const llmOptions: ActivityOptions = {
  * Short bookkeeping activities (artifact reads and writes, no model calls). They heartbeat while they run (keepAlive
  * in activities/), so a worker killed during one is noticed within 30 s, not after the 5-minute start-to-close.
  */
-export const storeActivities = proxyActivities<Activities>({
+export const storeActivities = proxyActivities<StoreActivities>({
   startToCloseTimeout: '5 minutes',
   heartbeatTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
@@ -43,13 +47,13 @@ const jobOptions: ActivityOptions = {
  * (`rloop worker --queues judge,solve`). Without `temporal.roleQueues` every queue is the workflow's own.
  */
 export function roleActivities(config: RloopConfig) {
-  const on = (role: QueueRole, options: ActivityOptions) =>
-    proxyActivities<Activities>({ ...options, taskQueue: roleQueue(config, role) });
+  const on = <A extends object>(role: QueueRole, options: ActivityOptions) =>
+    proxyActivities<A>({ ...options, taskQueue: roleQueue(config, role) });
   return {
-    generate: on('generate', llmOptions),
-    solve: on('solve', llmOptions),
-    judge: on('judge', llmOptions),
-    trainSubmit: on('train', submitOptions),
-    trainJob: on('train', jobOptions),
+    generate: on<GenerateActivities>('generate', llmOptions),
+    solve: on<SolveActivities>('solve', llmOptions),
+    judge: on<JudgeActivities>('judge', llmOptions),
+    trainSubmit: on<Pick<TrainActivities, 'submitTraining'>>('train', submitOptions),
+    trainJob: on<Omit<TrainActivities, 'submitTraining'>>('train', jobOptions),
   };
 }

@@ -29,7 +29,8 @@ describe('damaged artifacts', () => {
   let config: RloopConfig;
   const env = new MockActivityEnvironment();
   const activities = () =>
-    createActivities({ store: createArtifactStore({ kind: 'fs', root }), cache: new MemoryRequestCache(), env: {} });
+    createActivities({ store: createArtifactStore({ kind: 'fs', root }), cache: new MemoryRequestCache(), env: {} })
+      .store;
   const failureOf = (p: Promise<unknown>) =>
     p.then(
       () => {
