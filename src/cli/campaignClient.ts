@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
 import type { RloopConfig } from '../config';
-import { CampaignNotFoundError } from '../report';
+import { CampaignNotFoundError } from '../client/campaign';
 import { connectClient, resolveConnection } from '../temporal/connection';
 import { loadConfigOrExit } from './configArg';
 

@@ -1,15 +1,9 @@
 // `rloop pause|resume|stop|thresholds <campaign>`: signals and the validated update of a running campaign.
 import { existsSync } from 'node:fs';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { setCampaignThresholds, signalCampaign, type CampaignSignal } from '../client/campaign';
 import { loadConfig } from '../config/load';
-import {
-  campaignWorkflowId,
-  pauseCampaignSignal,
-  resumeCampaignSignal,
-  setThresholdsUpdate,
-  stopCampaignSignal,
-  type Thresholds,
-} from '../contracts/campaign';
+import type { Thresholds } from '../contracts/campaign';
 import { connectClient, resolveConnection } from '../temporal/connection';
 
 interface Conn {
@@ -18,18 +12,19 @@ interface Conn {
   namespace?: string;
 }
 
-async function handleFor(campaign: string, opts: Conn) {
+async function clientFor(opts: Conn) {
   const config = existsSync(opts.config) ? await loadConfig(opts.config) : null;
-  const client = await connectClient(resolveConnection(opts, config?.temporal));
-  return { client, handle: client.workflow.getHandle(campaignWorkflowId(campaign)) };
+  return connectClient(resolveConnection(opts, config?.temporal));
 }
 
-export async function signalCmd(kind: 'pause' | 'resume' | 'stop', campaign: string, opts: Conn) {
-  const { client, handle } = await handleFor(campaign, opts);
-  const signal = { pause: pauseCampaignSignal, resume: resumeCampaignSignal, stop: stopCampaignSignal }[kind];
-  await handle.signal(signal);
-  process.stdout.write(`${kind} sent to ${handle.workflowId}\n`);
-  await client.connection.close();
+export async function signalCmd(kind: CampaignSignal, campaign: string, opts: Conn) {
+  const client = await clientFor(opts);
+  try {
+    const workflowId = await signalCampaign(client, campaign, kind);
+    process.stdout.write(`${kind} sent to ${workflowId}\n`);
+  } finally {
+    await client.connection.close();
+  }
 }
 
 export async function thresholdsCmd(campaign: string, opts: Conn & Partial<Record<keyof Thresholds, string>>) {
@@ -37,9 +32,9 @@ export async function thresholdsCmd(campaign: string, opts: Conn & Partial<Recor
   for (const k of ['minCons', 'minSep', 'minStab', 'minReward'] as const) {
     if (opts[k] !== undefined) change[k] = Number(opts[k]);
   }
-  const { client, handle } = await handleFor(campaign, opts);
+  const client = await clientFor(opts);
   try {
-    const now = await handle.executeUpdate(setThresholdsUpdate, { args: [change] });
+    const now = await setCampaignThresholds(client, campaign, change);
     process.stdout.write(`thresholds of ${campaign} from the next iteration: ${JSON.stringify(now)}\n`);
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError) {

@@ -7,7 +7,8 @@ import { startSimulator } from '../sim';
 import { startDevServer, type DevServer } from '../temporal/devServer';
 import { connectClient, resolveConnection } from '../temporal/connection';
 import { createWorker, storeConfig } from '../worker';
-import { followCampaign, printSummary, startCampaign } from './follow';
+import { loadCampaign, startCampaign } from '../client/campaign';
+import { followAndPrint, printSummary } from './follow';
 import { writeCampaignReport } from '../report';
 import { createArtifactStore } from '../store';
 
@@ -77,12 +78,11 @@ export async function demo(opts: { config: string; keep?: boolean }) {
   try {
     const client = await connectClient(conn);
     await startCampaign(client, config);
-    const results = await followCampaign(client, config.campaign.name);
+    const results = await followAndPrint(client, config.campaign.name);
     printSummary(results);
     const report = await writeCampaignReport({
-      client,
+      snapshot: await loadCampaign(client, config.campaign.name),
       store: createArtifactStore(storeConfig(config.storage)),
-      campaign: config.campaign.name,
     });
     await client.connection.close();
     const ui = server?.uiUrl ?? 'http://localhost:8233';

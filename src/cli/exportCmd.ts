@@ -1,5 +1,6 @@
 // `rloop export <campaign> --iteration N --format trl|openai|jsonl [--out dir]`.
 import { relative } from 'node:path';
+import { loadCampaign } from '../client/campaign';
 import { withCampaignClient } from './campaignClient';
 import { ExportError, exportIteration } from '../report/export';
 import { ArtifactIntegrityError, createArtifactStore } from '../store';
@@ -14,9 +15,8 @@ export async function exportCmd(
     async (client, config) => {
       const store = createArtifactStore(storeConfig(config?.storage));
       const { dir, files } = await exportIteration({
-        client,
+        snapshot: await loadCampaign(client, campaign),
         store,
-        campaign,
         iteration: Number(opts.iteration),
         format: opts.format,
         outDir: opts.out,

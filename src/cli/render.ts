@@ -2,7 +2,7 @@
 import Table from 'cli-table3';
 import type { UsageByRole } from '../contracts/common';
 import type { IterationResult, PromotionDecision } from '../contracts/iteration';
-import type { LiveProgress, StepCount } from '../report/progress';
+import type { LiveProgress, StepCount } from '../client/progress';
 import { headline } from '../domain/summary';
 
 const f3 = (x: number | null) => (x === null ? '-' : x.toFixed(3));

@@ -1,6 +1,7 @@
 import { resolveConnection, connectClient } from '../temporal/connection';
 import { loadConfigOrExit } from './configArg';
-import { followCampaign, printSummary, startCampaign } from './follow';
+import { startCampaign } from '../client/campaign';
+import { followAndPrint, printSummary } from './follow';
 
 export async function runCmd(opts: {
   config: string;
@@ -17,7 +18,7 @@ export async function runCmd(opts: {
     `campaign ${config.campaign.name}: workflow ${handle.workflowId} (task queue ${config.temporal.taskQueue})\n`,
   );
   if (opts.detach) return;
-  const results = await followCampaign(client, config.campaign.name, { json: opts.json });
+  const results = await followAndPrint(client, config.campaign.name, { json: opts.json });
   if (opts.json) process.stdout.write(`${JSON.stringify(results)}\n`);
   else printSummary(results);
   await client.connection.close();

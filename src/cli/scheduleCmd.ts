@@ -1,12 +1,9 @@
-// `rloop schedule ...`: nightly campaign steps as Temporal Schedules, also visible to `temporal schedule list`.
-import { ScheduleOverlapPolicy, type Client } from '@temporalio/client';
+// `rloop schedule ...`: nightly campaign steps as Temporal Schedules (client/schedules.ts does the work).
+import type { Client } from '@temporalio/client';
 import type { RloopConfig } from '../config';
-import { CAMPAIGN_KEY } from '../contracts/common';
-import type { CampaignInput } from '../contracts/campaign';
+import { controlSchedule, createSchedule, listSchedules, scheduleIdFor } from '../client/schedules';
 import { connectClient, resolveConnection } from '../temporal/connection';
 import { loadConfigOrExit } from './configArg';
-
-export const scheduleIdFor = (campaign: string) => `rloop-${campaign}-nightly`;
 
 interface Conn {
   config: string;
@@ -17,26 +14,6 @@ interface Conn {
 async function connect(opts: Conn): Promise<{ client: Client; config: RloopConfig }> {
   const config = await loadConfigOrExit(opts.config);
   return { client: await connectClient(resolveConnection(opts, config.temporal)), config };
-}
-
-export async function createSchedule(client: Client, config: RloopConfig, cron: string, iterationsPerRun: number) {
-  const input: CampaignInput = { config, resume: true, iterationsPerRun };
-  return client.schedule.create({
-    scheduleId: scheduleIdFor(config.campaign.name),
-    spec: { cronExpressions: [cron] },
-    action: {
-      type: 'startWorkflow',
-      workflowType: 'campaignWorkflow',
-      // Temporal appends the scheduled time, so every night's run has its own id.
-      workflowId: `campaign-${config.campaign.name}-scheduled`,
-      taskQueue: config.temporal.taskQueue,
-      args: [input],
-      typedSearchAttributes: [{ key: CAMPAIGN_KEY, value: config.campaign.name }],
-    },
-    // A night that starts while the last is still running is skipped, never stacked.
-    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
-    state: { note: `rloop: ${iterationsPerRun} iteration(s) of campaign ${config.campaign.name} per run` },
-  });
 }
 
 export async function scheduleCmd(action: string, opts: Conn & { cron: string; iterations: string; note?: string }) {
@@ -50,28 +27,21 @@ export async function scheduleCmd(action: string, opts: Conn & { cron: string; i
         break;
       }
       case 'list':
-        for await (const s of client.schedule.list()) {
+        for (const s of await listSchedules(client)) {
           process.stdout.write(
-            `${s.scheduleId}\t${s.state.paused ? 'paused' : 'active'}\t${s.info.nextActionTimes[0]?.toISOString() ?? '-'}\n`,
+            `${s.scheduleId}\t${s.paused ? 'paused' : 'active'}\t${s.nextRun?.toISOString() ?? '-'}\n`,
           );
         }
         break;
       case 'pause':
-        await client.schedule.getHandle(id).pause(opts.note ?? 'paused with rloop');
-        process.stdout.write(`paused ${id}\n`);
-        break;
       case 'unpause':
-        await client.schedule.getHandle(id).unpause(opts.note ?? 'unpaused with rloop');
-        process.stdout.write(`unpaused ${id}\n`);
-        break;
       case 'trigger':
-        await client.schedule.getHandle(id).trigger(ScheduleOverlapPolicy.SKIP);
-        process.stdout.write(`triggered ${id}\n`);
+      case 'delete': {
+        await controlSchedule(client, config.campaign.name, action, opts.note);
+        const done = { pause: 'paused', unpause: 'unpaused', trigger: 'triggered', delete: 'deleted' }[action];
+        process.stdout.write(`${done} ${id}\n`);
         break;
-      case 'delete':
-        await client.schedule.getHandle(id).delete();
-        process.stdout.write(`deleted ${id}\n`);
-        break;
+      }
       default:
         process.stderr.write(
           `rloop: unknown schedule action "${action}" (create, list, pause, unpause, trigger, delete)\n`,

@@ -1,4 +1,4 @@
-import { loadCampaign } from '../report';
+import { loadCampaign } from '../client/campaign';
 import { withCampaignClient } from './campaignClient';
 import { printSummary } from './follow';
 

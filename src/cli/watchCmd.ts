@@ -1,13 +1,13 @@
 // `rloop watch <campaign>`: (re-)attach to a running campaign and follow it live; a finished one prints its table.
 import { withCampaignClient } from './campaignClient';
-import { followCampaign, printSummary } from './follow';
+import { followAndPrint, printSummary } from './follow';
 
 export async function watchCmd(
   campaign: string,
   opts: { config: string; address?: string; namespace?: string; json?: boolean },
 ) {
   await withCampaignClient(opts, async (client) => {
-    const results = await followCampaign(client, campaign, { json: opts.json });
+    const results = await followAndPrint(client, campaign, { json: opts.json });
     if (opts.json) process.stdout.write(`${JSON.stringify(results)}\n`);
     else printSummary(results);
   });

@@ -4,7 +4,7 @@ import type { ReportRow } from '../domain/artifacts';
 import type { IterationResult, Manifest } from '../contracts/iteration';
 import type { ArtifactStore } from '../store';
 import { headline } from '../domain/summary';
-import type { CampaignSnapshot } from './campaign';
+import type { CampaignSnapshot } from '../client/campaign';
 import { taskFamily, type TaskLabelSource } from './taskFamily';
 
 /** Examples shown per table (most / least reliable); question text is cut to this many characters. */

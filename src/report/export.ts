@@ -2,12 +2,11 @@
 // through the store, which checks every artifact's sha256 against its ref.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Client } from '@temporalio/client';
 import type { ReportRow } from '../domain/artifacts';
 import type { IterationResult, Manifest } from '../contracts/iteration';
 import type { DatasetFormat } from '../contracts/training';
 import type { ArtifactRef, ArtifactStore } from '../store';
-import { loadCampaign } from './campaign';
+import type { CampaignSnapshot } from '../client/campaign';
 
 export const EXPORT_FORMATS = ['trl', 'openai', 'jsonl'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -36,9 +35,9 @@ function toJsonl(rows: unknown[]): string {
 }
 
 export async function exportIteration(opts: {
-  client: Client;
+  /** The campaign as read from Temporal (client/campaign.ts loadCampaign). */
+  snapshot: CampaignSnapshot;
   store: ArtifactStore;
-  campaign: string;
   iteration: number;
   format: string;
   outDir?: string;
@@ -50,17 +49,17 @@ export async function exportIteration(opts: {
   if (!Number.isInteger(opts.iteration) || opts.iteration < 0) {
     throw new ExportError(`--iteration must be a whole number >= 0, not "${opts.iteration}"`);
   }
-  const snapshot = await loadCampaign(opts.client, opts.campaign);
+  const { snapshot } = opts;
   const result: IterationResult | undefined = snapshot.results.find((r) => r.iteration === opts.iteration);
   if (!result) {
     const have = snapshot.results.map((r) => r.iteration);
     const running = snapshot.status.current?.iteration === opts.iteration ? ' (it is still running)' : '';
     throw new ExportError(
-      `campaign ${opts.campaign} has no finished iteration ${opts.iteration}${running}; finished: ` +
+      `campaign ${snapshot.campaign} has no finished iteration ${opts.iteration}${running}; finished: ` +
         (have.length ? have.join(', ') : 'none yet'),
     );
   }
-  const dir = resolve(opts.outDir ?? join('.rloop', 'exports', opts.campaign, `iter-${opts.iteration}`, format));
+  const dir = resolve(opts.outDir ?? join('.rloop', 'exports', snapshot.campaign, `iter-${opts.iteration}`, format));
   mkdirSync(dir, { recursive: true });
   const files: ExportedFile[] = [];
   const write = (name: string, rows: unknown[], sources: ArtifactRef[]) => {
@@ -89,7 +88,7 @@ export async function exportIteration(opts: {
     if (!result.datasets || missing.length) {
       const why = result.stoppedReason ? `: it stopped before training (${result.stoppedReason})` : '';
       throw new ExportError(
-        `iteration ${opts.iteration} of ${opts.campaign} has no ${missing.join(', ')} dataset${why}; ` +
+        `iteration ${opts.iteration} of ${snapshot.campaign} has no ${missing.join(', ')} dataset${why}; ` +
           '`--format jsonl` exports its raw rows',
       );
     }
@@ -100,7 +99,7 @@ export async function exportIteration(opts: {
   }
   writeFileSync(
     join(dir, 'export.json'),
-    `${JSON.stringify({ campaign: opts.campaign, iteration: opts.iteration, format, files }, null, 2)}\n`,
+    `${JSON.stringify({ campaign: snapshot.campaign, iteration: opts.iteration, format, files }, null, 2)}\n`,
   );
   return { dir, files };
 }

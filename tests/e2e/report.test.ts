@@ -9,8 +9,9 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { startSimulator, type SimHandle } from '../../src/sim';
-import { followCampaign } from '../../src/cli/follow';
-import type { LiveProgress } from '../../src/report/progress';
+import { followAndPrint } from '../../src/cli/follow';
+import { loadCampaign } from '../../src/client/campaign';
+import type { LiveProgress } from '../../src/client/progress';
 import { writeCampaignReport } from '../../src/report';
 import { FileArtifactStore } from '../../src/store';
 import type { IterationResult } from '../../src/contracts/iteration';
@@ -63,7 +64,7 @@ describe('progress, status, export and the HTML report', () => {
       args: [{ config }],
     });
     // Follow it as `rloop run --json` / `rloop watch --json` do.
-    results = await followCampaign(w.t.client, name, {
+    results = await followAndPrint(w.t.client, name, {
       json: true,
       intervalMs: 250,
       write: (line) => progress.push(JSON.parse(line) as LiveProgress),
@@ -119,7 +120,7 @@ describe('progress, status, export and the HTML report', () => {
     expect(readFileSync(html, 'utf8')).toContain('<title>rloop report');
   });
 
-  const common = (store: FileArtifactStore) => ({ client: w.t.client, store, campaign: name });
+  const common = async (store: FileArtifactStore) => ({ snapshot: await loadCampaign(w.t.client, name), store });
 
   it('`rloop export` writes the datasets of an iteration, verified against their sha256', async () => {
     const dir = join(w.dir, 'exports');
@@ -140,8 +141,8 @@ describe('progress, status, export and the HTML report', () => {
       ]),
       rloop(['export', name, '--iteration', '7', '--format', 'trl', '--address', w.t.address]),
       rloop(['export', 'nope', '--iteration', '0', '--format', 'trl', '--address', w.t.address]),
-      exportIteration({ ...common(store), iteration: 1, format: 'openai', outDir: join(dir, 'oa') }),
-      exportIteration({ ...common(store), iteration: 0, format: 'jsonl', outDir: join(dir, 'raw') }),
+      exportIteration({ ...(await common(store)), iteration: 1, format: 'openai', outDir: join(dir, 'oa') }),
+      exportIteration({ ...(await common(store)), iteration: 0, format: 'jsonl', outDir: join(dir, 'raw') }),
     ]);
     expect(trl.stderr).toBe('');
     expect(trl.stdout).toContain(`exported iteration 0 of ${name} (trl)`);
@@ -178,7 +179,11 @@ describe('progress, status, export and the HTML report', () => {
   it('the HTML report renders every chart in headless Chromium with the network blocked', async () => {
     const store = new FileArtifactStore(join(w.dir, 'artifacts'));
     const out = join(w.dir, 'report.html');
-    const { path, data, bytes } = await writeCampaignReport({ client: w.t.client, store, campaign: name, out });
+    const { path, data, bytes } = await writeCampaignReport({
+      snapshot: await loadCampaign(w.t.client, name),
+      store,
+      out,
+    });
     expect(path).toBe(out);
     expect(bytes).toBeLessThan(2_000_000);
     expect(data.taskLabelSource).toBe('sim-marker');
@@ -244,7 +249,7 @@ describe('progress, status, export and the HTML report', () => {
     const ref = results[1]!.datasets!.refs['generator.sft']!;
     appendFileSync(fileURLToPath(ref.uri), '{"tampered":true}\n');
     await expect(
-      exportIteration({ ...common(store), iteration: 1, format: 'openai', outDir: join(w.dir, 'tampered') }),
+      exportIteration({ ...(await common(store)), iteration: 1, format: 'openai', outDir: join(w.dir, 'tampered') }),
     ).rejects.toThrow(/failed its integrity check/);
   });
 });

@@ -9,7 +9,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { Browser, Page } from 'playwright-core';
 import { parseConfigObject } from '../../src/config';
-import { startCampaign } from '../../src/cli/follow';
+import { startCampaign } from '../../src/client/campaign';
 import { startSimulator, type SimHandle } from '../../src/sim';
 import { startDevServer, type DevServer } from '../../src/temporal/devServer';
 import { createWorker } from '../../src/worker';
