@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
 import type { createActivities } from '../../src/activities';
 import { projectRoot } from '../../src/paths';
 import { SEARCH_ATTRIBUTES } from '../../src/shared';
@@ -13,8 +13,14 @@ import { cachedWorkflowBundle } from '../../src/worker';
 
 export type Activities = ReturnType<typeof createActivities>;
 
-// Worker lifecycle logs would bury test output; warnings and errors still show.
-Runtime.install({ logger: new DefaultLogger('WARN') });
+// Worker lifecycle logs would bury test output; warnings and errors still show, except the one every worker logs
+// because the test server does not advertise a capability of recent servers (heartbeat details on failure).
+Runtime.install({
+  logger: new DefaultLogger('WARN', ({ level, message, meta }) => {
+    if (!message.includes('activity_failure_include_heartbeat')) console.warn(`[${level}] ${message}`, meta ?? '');
+  }),
+  telemetryOptions: { logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN' }) } },
+});
 
 /** The installed test server's launcher, or null (then the SDK downloads its own). */
 export function installedTestServer(root = projectRoot): string | null {
