@@ -5,6 +5,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
 import { DefaultLogger, Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
 import type { createActivities } from '../../src/activities';
 import { projectRoot } from '../../src/paths';
@@ -72,38 +74,78 @@ export class CallLog {
   }
 }
 
-/** Wraps each stub so its calls land in `log` before it runs. */
-function recording(stubs: Activities, log: CallLog): Activities {
-  const out: Record<string, (input: never) => Promise<unknown>> = {};
-  for (const [name, fn] of Object.entries(stubs) as Array<[keyof Activities, (input: never) => Promise<unknown>]>) {
-    out[name] = (input) => {
-      log.all.push({ name, input } as ActivityCall);
-      return fn(input);
-    };
-  }
-  return out as unknown as Activities;
+// Every activity the worker registers; `satisfies` makes tsc fail when createActivities gains or loses one.
+const ACTIVITY_NAMES = Object.keys({
+  generateQuestions: true,
+  sampleAnswers: true,
+  judgeAnswers: true,
+  scoreReliability: true,
+  writeManifest: true,
+  auditJudge: true,
+  buildDatasets: true,
+  compareSolvers: true,
+  submitTraining: true,
+  trainingStatus: true,
+  cancelTraining: true,
+  saveTrainingLogs: true,
+  loadCampaignState: true,
+  saveCampaignState: true,
+} satisfies Record<keyof Activities, true>) as Array<keyof Activities>;
+
+export interface StubWorker {
+  /** The worker's task queue: the config's `temporal.taskQueue`, so the activity proxies reach it too. */
+  taskQueue: string;
+  /**
+   * Runs `fn` with a fresh workflow id: activities called by that workflow and its children (`<id>/...`) go to
+   * `stubs` and are logged. Returns what `fn` returned and the log.
+   */
+  run<T>(stubs: Activities, fn: (workflowId: string) => Promise<T>): Promise<{ result: T; calls: CallLog }>;
+  stop(): Promise<void>;
 }
 
 let bundlePath: Promise<string> | undefined;
+let workers = 0;
 
 /**
- * Runs `fn` while a worker on its own task queue serves the workflows (the cached bundle the real workers use) with
- * `stubs` as activities; returns what `fn` returned and the log of activity calls.
+ * One worker for a test file (creating a worker loads the workflow bundle: ~1 s, more than a stubbed iteration
+ * takes), serving the cached bundle the real workers use; each test gets its own stubs through `run`. An activity of
+ * a workflow no running test owns fails without retry, naming the workflow.
  */
-export async function withStubWorker<T>(
-  env: TestWorkflowEnvironment,
-  stubs: Activities,
-  fn: (taskQueue: string) => Promise<T>,
-): Promise<{ result: T; calls: CallLog }> {
+export async function startStubWorker(env: TestWorkflowEnvironment): Promise<StubWorker> {
   bundlePath ??= cachedWorkflowBundle().then((b) => b.codePath);
-  const taskQueue = `timeskip-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
-  const calls = new CallLog();
+  const prefix = `timeskip-${process.pid}-${workers++}`;
+  const taskQueue = prefix;
+  const owners = new Map<string, { stubs: Activities; calls: CallLog }>();
+  const dispatch = (name: keyof Activities) => (input: never) => {
+    const workflowId = Context.current().info.workflowExecution?.workflowId ?? '(no workflow)';
+    const owner = owners.get(workflowId.split('/')[0] ?? '');
+    if (!owner) throw ApplicationFailure.nonRetryable(`no test owns workflow ${workflowId} (activity ${name})`);
+    owner.calls.all.push({ name, input } as ActivityCall);
+    return (owner.stubs[name] as (input: never) => Promise<unknown>)(input);
+  };
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
-    activities: recording(stubs, calls),
+    activities: Object.fromEntries(ACTIVITY_NAMES.map((name) => [name, dispatch(name)])),
     workflowBundle: { codePath: await bundlePath },
   });
-  const result = await worker.runUntil(fn(taskQueue));
-  return { result, calls };
+  const running = worker.run();
+  let runs = 0;
+  return {
+    taskQueue,
+    run: async (stubs, fn) => {
+      const workflowId = `${prefix}-wf-${runs++}`;
+      const calls = new CallLog();
+      owners.set(workflowId, { stubs, calls });
+      try {
+        return { result: await fn(workflowId), calls };
+      } finally {
+        owners.delete(workflowId);
+      }
+    },
+    stop: async () => {
+      worker.shutdown();
+      await running;
+    },
+  };
 }

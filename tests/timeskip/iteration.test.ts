@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { SimConfigOverrides } from '../helpers/config';
-import { createTimeSkippingEnv, withStubWorker, type Activities } from '../helpers/timeSkipping';
+import { createTimeSkippingEnv, startStubWorker, type Activities, type StubWorker } from '../helpers/timeSkipping';
 import { iterationWorkflow } from '../../src/workflows';
 import {
   JUDGE_CALLS_PER_QUESTION,
@@ -20,26 +20,30 @@ const initialModels = { generator: 'sim-generator', solver: 'sim-solver', previo
 
 describe('iterationWorkflow after scoring (time skipping, stubbed activities)', () => {
   let env: TestWorkflowEnvironment;
-  let runs = 0;
+  let worker: StubWorker;
 
   beforeAll(async () => {
     env = await createTimeSkippingEnv();
+    worker = await startStubWorker(env);
   });
   afterAll(async () => {
+    await worker?.stop();
     await env?.teardown();
   });
 
   /** Runs iteration 0 of an 8-question campaign (2 shards of 4) against `stubs`. */
-  const iterate = (overrides: SimConfigOverrides, stubs: Activities) => {
-    const workflowId = `iter-${process.pid}-${runs++}`;
-    return withStubWorker(env, stubs, (taskQueue) =>
-      env.client.workflow.execute(iterationWorkflow, {
-        taskQueue,
-        workflowId,
-        args: [{ iteration: 0, config: stubConfig(taskQueue, overrides) }],
-      }),
-    ).then((r) => ({ ...r, workflowId }));
-  };
+  const iterate = (overrides: SimConfigOverrides, stubs: Activities) =>
+    worker
+      .run(stubs, (workflowId) =>
+        env.client.workflow
+          .execute(iterationWorkflow, {
+            taskQueue: worker.taskQueue,
+            workflowId,
+            args: [{ iteration: 0, config: stubConfig(worker.taskQueue, overrides) }],
+          })
+          .then((result) => ({ result, workflowId })),
+      )
+      .then(({ result, calls }) => ({ ...result, calls }));
 
   it('a failed judge audit stops before datasets and training, with the reason', async () => {
     const stubs = stubActivities({

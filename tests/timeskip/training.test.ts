@@ -13,7 +13,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { parseConfigObject, type RloopConfigInput } from '../../src/config';
 import type { TrainingInput } from '../../src/shared';
 import { trainingWorkflow } from '../../src/workflows';
-import { createTimeSkippingEnv, withStubWorker, type Activities } from '../helpers/timeSkipping';
+import { createTimeSkippingEnv, startStubWorker, type Activities, type StubWorker } from '../helpers/timeSkipping';
 import { stubActivities, stubConfig } from './stubs';
 
 type Trainer = NonNullable<NonNullable<RloopConfigInput['training']>['solver']>;
@@ -39,35 +39,37 @@ async function runHistory(handle: WorkflowHandle) {
 
 describe('trainingWorkflow (time skipping, stubbed trainer activities)', () => {
   let env: TestWorkflowEnvironment;
-  let runs = 0;
+  let worker: StubWorker;
 
   beforeAll(async () => {
     env = await createTimeSkippingEnv();
+    worker = await startStubWorker(env);
   });
   afterAll(async () => {
+    await worker?.stop();
     await env?.teardown();
   });
 
-  /** Starts the solver's training workflow with `trainer` while a worker serves `stubs`; `fn` gets its handle. */
+  /** Starts the solver's training workflow with `trainer` against `stubs`; `fn` gets its handle. */
   const train = <T>(
     trainer: Trainer,
     stubs: Activities,
     fn: (handle: WorkflowHandleWithFirstExecutionRunId<typeof trainingWorkflow>) => Promise<T>,
   ) =>
-    withStubWorker(env, stubs, async (taskQueue) => {
-      const config = parseConfigObject(stubConfig(taskQueue, { training: { solver: trainer } }));
+    worker.run(stubs, async (workflowId) => {
+      const config = parseConfigObject(stubConfig(worker.taskQueue, { training: { solver: trainer } }));
       const input: TrainingInput = {
         campaign: 'test',
         iteration: 0,
         config,
         role: 'solver',
-        idempotencyKey: `train-${process.pid}-${runs}`,
+        idempotencyKey: `${workflowId}-solver`,
         baseModel: 'sim-solver',
         datasets: {},
       };
       const handle = await env.client.workflow.start(trainingWorkflow, {
-        taskQueue,
-        workflowId: `train-${process.pid}-${runs++}`,
+        taskQueue: worker.taskQueue,
+        workflowId,
         args: [input],
       });
       return fn(handle);
