@@ -24,8 +24,13 @@ Runtime.install({
   telemetryOptions: { logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN' }) } },
 });
 
-/** The installed test server's launcher, or null (then the SDK downloads its own). */
+/** $TEMPORAL_TEST_SERVER_PATH, else the installed test server's launcher, else null (the SDK downloads its own). */
 export function installedTestServer(root = projectRoot): string | null {
+  const fromEnv = process.env.TEMPORAL_TEST_SERVER_PATH;
+  if (fromEnv) {
+    if (!existsSync(fromEnv)) throw new Error(`TEMPORAL_TEST_SERVER_PATH=${fromEnv}: no such file`);
+    return fromEnv;
+  }
   const record = join(root, '.tools', 'temporal-test-server.json');
   if (!existsSync(record)) return null;
   const { path } = JSON.parse(readFileSync(record, 'utf8')) as { path?: string };
