@@ -102,9 +102,12 @@ export interface StubWorker {
   taskQueue: string;
   /**
    * Runs `fn` with a fresh workflow id: activities called by that workflow and its children (`<id>/...`) go to
-   * `stubs` and are logged. Returns what `fn` returned and the log.
+   * `stubs` and are logged. Returns what `fn` returned, the log and the id.
    */
-  run<T>(stubs: Activities, fn: (workflowId: string) => Promise<T>): Promise<{ result: T; calls: CallLog }>;
+  run<T>(
+    stubs: Activities,
+    fn: (workflowId: string) => Promise<T>,
+  ): Promise<{ result: T; calls: CallLog; workflowId: string }>;
   stop(): Promise<void>;
 }
 
@@ -143,7 +146,7 @@ export async function startStubWorker(env: TestWorkflowEnvironment): Promise<Stu
       const calls = new CallLog();
       owners.set(workflowId, { stubs, calls });
       try {
-        return { result: await fn(workflowId), calls };
+        return { result: await fn(workflowId), calls, workflowId };
       } finally {
         owners.delete(workflowId);
       }

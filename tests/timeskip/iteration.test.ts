@@ -33,17 +33,13 @@ describe('iterationWorkflow after scoring (time skipping, stubbed activities)', 
 
   /** Runs iteration 0 of an 8-question campaign (2 shards of 4) against `stubs`. */
   const iterate = (overrides: SimConfigOverrides, stubs: Activities) =>
-    worker
-      .run(stubs, (workflowId) =>
-        env.client.workflow
-          .execute(iterationWorkflow, {
-            taskQueue: worker.taskQueue,
-            workflowId,
-            args: [{ iteration: 0, config: stubConfig(worker.taskQueue, overrides) }],
-          })
-          .then((result) => ({ result, workflowId })),
-      )
-      .then(({ result, calls }) => ({ ...result, calls }));
+    worker.run(stubs, (workflowId) =>
+      env.client.workflow.execute(iterationWorkflow, {
+        taskQueue: worker.taskQueue,
+        workflowId,
+        args: [{ iteration: 0, config: stubConfig(worker.taskQueue, overrides) }],
+      }),
+    );
 
   it('a failed judge audit stops before datasets and training, with the reason', async () => {
     const stubs = stubActivities({

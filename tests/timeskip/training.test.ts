@@ -84,7 +84,7 @@ describe('trainingWorkflow (time skipping, stubbed trainer activities)', () => {
       timeoutSeconds: HOUR,
     };
     const started = Date.now();
-    const { result, calls } = await train(
+    const { result, calls, workflowId } = await train(
       trainer,
       stubActivities({ trainingStatus: async () => running() }),
       async (h) => ({
@@ -93,7 +93,8 @@ describe('trainingWorkflow (time skipping, stubbed trainer activities)', () => {
       }),
     );
     const wall = Date.now() - started;
-    const job = { backend: 'http', jobId: `job-${calls.of('submitTraining')[0]?.idempotencyKey}` };
+    // The stub's job id is `job-<idempotency key>`, the key `<workflow id>-solver`.
+    const job = { backend: 'http', jobId: `job-${workflowId}-solver` };
     expect(result.outcome).toEqual({
       role: 'solver',
       job,
@@ -121,17 +122,20 @@ describe('trainingWorkflow (time skipping, stubbed trainer activities)', () => {
       },
     });
     const trainer: Trainer = { backend: 'http', url: 'http://trainer.invalid/jobs', pollIntervalSeconds: 600 };
-    const { result: err, calls } = await train(trainer, stubs, async (h) => {
+    const {
+      result: err,
+      calls,
+      workflowId,
+    } = await train(trainer, stubs, async (h) => {
       await firstPoll;
       await h.cancel();
       return h.result().catch((e: unknown) => e);
     });
     expect(err).toBeInstanceOf(WorkflowFailedError);
     expect((err as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
-    const submitted = calls.of('submitTraining');
-    expect(submitted).toHaveLength(1);
+    expect(calls.of('submitTraining')).toHaveLength(1);
     expect(calls.of('cancelTraining')).toMatchObject([
-      { role: 'solver', job: { backend: 'http', jobId: `job-${submitted[0]?.idempotencyKey}` } },
+      { role: 'solver', job: { backend: 'http', jobId: `job-${workflowId}-solver` } },
     ]);
     expect(calls.names()).not.toContain('saveTrainingLogs');
   });
@@ -151,7 +155,7 @@ describe('trainingWorkflow (time skipping, stubbed trainer activities)', () => {
       timeoutSeconds: 30 * 24 * HOUR,
     };
     const started = Date.now();
-    const { result, calls } = await train(trainer, stubs, async (h) => {
+    const { result, calls, workflowId } = await train(trainer, stubs, async (h) => {
       const outcome = await h.result();
       const first = env.client.workflow.getHandle(h.workflowId, h.firstExecutionRunId);
       const latest = env.client.workflow.getHandle(h.workflowId);
@@ -173,7 +177,7 @@ describe('trainingWorkflow (time skipping, stubbed trainer activities)', () => {
     // The next run was started with the job and the first run's deadline: its start + the 30-day timeout (the
     // deadline is taken at the first workflow task, a moment after the start event).
     const { input } = result.lastRun;
-    expect(input?.job).toEqual({ backend: 'http', jobId: `job-${calls.of('submitTraining')[0]?.idempotencyKey}` });
+    expect(input?.job).toEqual({ backend: 'http', jobId: `job-${workflowId}-solver` });
     const timeoutMs = 30 * 24 * HOUR * 1000;
     expect(input?.deadline).toBeGreaterThanOrEqual(result.firstRun.startMs + timeoutMs);
     expect(input?.deadline).toBeLessThan(result.firstRun.startMs + timeoutMs + 5_000);
