@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll } from 'vitest';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { DefaultLogger, Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
@@ -156,4 +157,23 @@ export async function startStubWorker(env: TestWorkflowEnvironment): Promise<Stu
       await running;
     },
   };
+}
+
+export interface TimeSkipping {
+  env: TestWorkflowEnvironment;
+  worker: StubWorker;
+}
+
+/** A test file's time-skipping server and stub worker: started before its tests, stopped after them. */
+export function useTimeSkipping(): TimeSkipping {
+  const fixture = {} as TimeSkipping;
+  beforeAll(async () => {
+    fixture.env = await createTimeSkippingEnv();
+    fixture.worker = await startStubWorker(fixture.env);
+  });
+  afterAll(async () => {
+    await fixture.worker?.stop();
+    await fixture.env?.teardown();
+  });
+  return fixture;
 }

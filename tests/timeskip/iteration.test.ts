@@ -1,10 +1,9 @@
 // The iteration's branches after scoring, on the time-skipping test server with stubbed activities (the style of
 // samples-typescript's workflows-mocks.test.ts): audit failure, empty datasets, each promotion outcome, budget stop.
 // The end-to-end versions against the simulator live in tests/workflow/{controls,training}.test.ts.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { describe, expect, it } from 'vitest';
 import type { SimConfigOverrides } from '../helpers/config';
-import { createTimeSkippingEnv, startStubWorker, type Activities, type StubWorker } from '../helpers/timeSkipping';
+import { useTimeSkipping, type Activities } from '../helpers/timeSkipping';
 import { iterationWorkflow } from '../../src/workflows';
 import {
   JUDGE_CALLS_PER_QUESTION,
@@ -19,25 +18,15 @@ import {
 const initialModels = { generator: 'sim-generator', solver: 'sim-solver', previousSolver: null };
 
 describe('iterationWorkflow after scoring (time skipping, stubbed activities)', () => {
-  let env: TestWorkflowEnvironment;
-  let worker: StubWorker;
-
-  beforeAll(async () => {
-    env = await createTimeSkippingEnv();
-    worker = await startStubWorker(env);
-  });
-  afterAll(async () => {
-    await worker?.stop();
-    await env?.teardown();
-  });
+  const t = useTimeSkipping();
 
   /** Runs iteration 0 of an 8-question campaign (2 shards of 4) against `stubs`. */
   const iterate = (overrides: SimConfigOverrides, stubs: Activities) =>
-    worker.run(stubs, (workflowId) =>
-      env.client.workflow.execute(iterationWorkflow, {
-        taskQueue: worker.taskQueue,
+    t.worker.run(stubs, (workflowId) =>
+      t.env.client.workflow.execute(iterationWorkflow, {
+        taskQueue: t.worker.taskQueue,
         workflowId,
-        args: [{ iteration: 0, config: stubConfig(worker.taskQueue, overrides) }],
+        args: [{ iteration: 0, config: stubConfig(t.worker.taskQueue, overrides) }],
       }),
     );
 
@@ -237,7 +226,7 @@ describe('iterationWorkflow after scoring (time skipping, stubbed activities)', 
     expect(calls.names()).not.toContain('buildDatasets');
     expect(calls.names()).not.toContain('submitTraining');
     // The history agrees: three shard children were started, none for shard 3.
-    const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+    const history = await t.env.client.workflow.getHandle(workflowId).fetchHistory();
     const children = (history.events ?? []).flatMap((e) =>
       e.startChildWorkflowExecutionInitiatedEventAttributes
         ? [e.startChildWorkflowExecutionInitiatedEventAttributes.workflowId]

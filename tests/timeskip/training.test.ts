@@ -1,7 +1,7 @@
 // The training workflow's branches on the time-skipping test server with stubbed trainer activities: a job that
 // outlives its timeout, a cancelled iteration, and a job polled long enough to continue as new. Its durable timers
 // add up to hours or days of workflow time, which the server skips: each test takes seconds.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   CancelledFailure,
   WorkflowFailedError,
@@ -9,11 +9,10 @@ import {
   type WorkflowHandleWithFirstExecutionRunId,
 } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { parseConfigObject, type RloopConfigInput } from '../../src/config';
 import type { TrainingInput } from '../../src/shared';
 import { trainingWorkflow } from '../../src/workflows';
-import { createTimeSkippingEnv, startStubWorker, type Activities, type StubWorker } from '../helpers/timeSkipping';
+import { useTimeSkipping, type Activities } from '../helpers/timeSkipping';
 import { stubActivities, stubConfig } from './stubs';
 
 type Trainer = NonNullable<NonNullable<RloopConfigInput['training']>['solver']>;
@@ -38,17 +37,7 @@ async function runHistory(handle: WorkflowHandle) {
 }
 
 describe('trainingWorkflow (time skipping, stubbed trainer activities)', () => {
-  let env: TestWorkflowEnvironment;
-  let worker: StubWorker;
-
-  beforeAll(async () => {
-    env = await createTimeSkippingEnv();
-    worker = await startStubWorker(env);
-  });
-  afterAll(async () => {
-    await worker?.stop();
-    await env?.teardown();
-  });
+  const t = useTimeSkipping();
 
   /** Starts the solver's training workflow with `trainer` against `stubs`; `fn` gets its handle. */
   const train = <T>(
@@ -56,8 +45,8 @@ describe('trainingWorkflow (time skipping, stubbed trainer activities)', () => {
     stubs: Activities,
     fn: (handle: WorkflowHandleWithFirstExecutionRunId<typeof trainingWorkflow>) => Promise<T>,
   ) =>
-    worker.run(stubs, async (workflowId) => {
-      const config = parseConfigObject(stubConfig(worker.taskQueue, { training: { solver: trainer } }));
+    t.worker.run(stubs, async (workflowId) => {
+      const config = parseConfigObject(stubConfig(t.worker.taskQueue, { training: { solver: trainer } }));
       const input: TrainingInput = {
         campaign: 'test',
         iteration: 0,
@@ -67,8 +56,8 @@ describe('trainingWorkflow (time skipping, stubbed trainer activities)', () => {
         baseModel: 'sim-solver',
         datasets: {},
       };
-      const handle = await env.client.workflow.start(trainingWorkflow, {
-        taskQueue: worker.taskQueue,
+      const handle = await t.env.client.workflow.start(trainingWorkflow, {
+        taskQueue: t.worker.taskQueue,
         workflowId,
         args: [input],
       });
@@ -157,8 +146,8 @@ describe('trainingWorkflow (time skipping, stubbed trainer activities)', () => {
     const started = Date.now();
     const { result, calls, workflowId } = await train(trainer, stubs, async (h) => {
       const outcome = await h.result();
-      const first = env.client.workflow.getHandle(h.workflowId, h.firstExecutionRunId);
-      const latest = env.client.workflow.getHandle(h.workflowId);
+      const first = t.env.client.workflow.getHandle(h.workflowId, h.firstExecutionRunId);
+      const latest = t.env.client.workflow.getHandle(h.workflowId);
       return {
         outcome,
         firstRun: { ...(await first.describe()), ...(await runHistory(first)) },
