@@ -9,12 +9,13 @@ import { afterAll, beforeAll } from 'vitest';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { DefaultLogger, Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
-import type { createActivities } from '../../src/activities';
+import type { allActivities } from '../../src/activities';
 import { projectRoot } from '../../src/paths';
-import { SEARCH_ATTRIBUTES } from '../../src/shared';
+import { SEARCH_ATTRIBUTES } from '../../src/contracts/common';
 import { cachedWorkflowBundle } from '../../src/worker';
 
-export type Activities = ReturnType<typeof createActivities>;
+/** Every activity in one object, as a worker without role queues registers them; the stubs are typed as these. */
+export type Activities = ReturnType<typeof allActivities>;
 
 // Worker lifecycle logs would bury test output; warnings and errors still show, except the one every worker logs
 // because the test server does not advertise a capability of recent servers (heartbeat details on failure).
@@ -80,7 +81,7 @@ export class CallLog {
   }
 }
 
-// Every activity the worker registers; `satisfies` makes tsc fail when createActivities gains or loses one.
+// Every activity the worker registers; `satisfies` makes tsc fail when the activities gain or lose one.
 const ACTIVITY_NAMES = Object.keys({
   generateQuestions: true,
   sampleAnswers: true,

@@ -2,7 +2,8 @@
 // shard scores the same R_G, datasets have fixed counts and trainer jobs succeed at once. A test replaces the few
 // activities that steer the branch it checks; the numbers here are the ones the tests compute their expectations from.
 import type { RloopConfigInput } from '../../src/config';
-import type { ArtifactRef, ShardInput, TokenUsage } from '../../src/shared';
+import type { ArtifactRef, TokenUsage } from '../../src/contracts/common';
+import type { ShardInput } from '../../src/contracts/shard';
 import type { Activities } from '../helpers/timeSkipping';
 import { simConfig, type SimConfigOverrides } from '../helpers/config';
 

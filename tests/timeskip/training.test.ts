@@ -10,7 +10,7 @@ import {
 } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { parseConfigObject, type RloopConfigInput } from '../../src/config';
-import type { TrainingInput } from '../../src/shared';
+import type { TrainingInput } from '../../src/contracts/training';
 import { trainingWorkflow } from '../../src/workflows';
 import { useTimeSkipping, type Activities } from '../helpers/timeSkipping';
 import { stubActivities, stubConfig } from './stubs';
