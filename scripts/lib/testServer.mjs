@@ -74,7 +74,8 @@ function javaAndMaven(log) {
   if (java && mvn) return { java, mvn };
   const isRoot = process.getuid?.() === 0;
   if (!onPath('apt-get') || !isRoot) {
-    log(`test server: no ${java ? 'mvn' : 'java'} on PATH and no apt-get as root to install it`);
+    const missing = [java ? null : 'java', mvn ? null : 'mvn'].filter(Boolean).join(' and ');
+    log(`test server: no ${missing} on PATH and no apt-get as root to install it`);
     return null;
   }
   log('test server: installing default-jre-headless and maven with apt-get ...');
