@@ -121,7 +121,7 @@ describe('trainingWorkflow (time skipping, stubbed trainer activities)', () => {
       return h.result().catch((e: unknown) => e);
     });
     expect(err).toBeInstanceOf(WorkflowFailedError);
-    expect((err as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+    expect(err instanceof WorkflowFailedError && err.cause).toBeInstanceOf(CancelledFailure);
     expect(calls.of('submitTraining')).toHaveLength(1);
     expect(calls.of('cancelTraining')).toMatchObject([
       { role: 'solver', job: { backend: 'http', jobId: `job-${workflowId}-solver` } },
