@@ -1,6 +1,6 @@
-"""Helpers shared by the reference trainers: JSONL reading, chat-message checks, the model_id.txt contract.
+"""Helpers shared by the trainers: JSONL reading, row checks, the model_id.txt contract, the common CLI.
 
-No third-party imports here, so `validate_rows()` of each script works without torch/transformers installed.
+No third-party imports here, so `validate_rows()` of each trainer works without torch/transformers installed.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ ROLES = ("system", "user", "assistant")
 
 
 def read_jsonl(path: str) -> list[Any]:
-    """Rows of a JSON Lines file; a malformed line stops with its line number."""
+    """Rows of a JSON Lines file; a malformed line stops (exit 2) naming its line number."""
     rows: list[Any] = []
     with open(path, encoding="utf-8") as f:
         for n, line in enumerate(f, 1):
@@ -25,7 +25,8 @@ def read_jsonl(path: str) -> list[Any]:
             try:
                 rows.append(json.loads(line))
             except json.JSONDecodeError as e:
-                raise SystemExit(f"{path}:{n}: invalid JSON ({e})") from e
+                print(f"{path}:{n}: invalid JSON ({e})", file=sys.stderr)
+                raise SystemExit(2) from e
     return rows
 
 
@@ -47,6 +48,27 @@ def message_problems(value: Any, where: str, roles: tuple[str, ...] = ROLES) -> 
 
 def is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def number_problems(row: dict, keys: tuple[str, ...], where: str) -> list[str]:
+    """Problems of fields that must be finite numbers (bools and strings are not numbers)."""
+    return [
+        f"{where}.{key}: expected a finite number, got {row.get(key)!r}" for key in keys if not is_number(row.get(key))
+    ]
+
+
+def rows_problems(rows: list[Any], row_problems) -> list[str]:
+    """Runs `row_problems(row, where)` on every object row; names rows 1-based as `row N`."""
+    if not rows:
+        return ["no rows: nothing to train on"]
+    problems: list[str] = []
+    for i, row in enumerate(rows, 1):
+        where = f"row {i}"
+        if not isinstance(row, dict):
+            problems.append(f"{where}: expected an object")
+            continue
+        problems += row_problems(row, where)
+    return problems
 
 
 def check_rows(path: str, validate) -> list[Any]:
@@ -71,8 +93,11 @@ def write_model_id(out_dir: str, model_id: str) -> None:
     os.replace(tmp, os.path.join(out_dir, "model_id.txt"))
 
 
+REPORT_TO = ("none", "wandb", "mlflow", "tensorboard")
+
+
 def trainer_parser(doc: str, data_help: str, base_help: str) -> argparse.ArgumentParser:
-    """The arguments every reference trainer takes (the command backend's contract); each script adds its own."""
+    """The arguments every trainer takes (the command backend's contract); each script adds its own."""
     p = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     p.add_argument("--data", required=True, help=data_help)
     p.add_argument("--base", required=True, help=base_help)
@@ -80,4 +105,29 @@ def trainer_parser(doc: str, data_help: str, base_help: str) -> argparse.Argumen
     p.add_argument("--model-id", help="id written to model_id.txt (default: absolute path of --out)")
     p.add_argument("--max-length", type=int, default=2048)
     p.add_argument("--bf16", action="store_true", help="train in bfloat16 (Ampere or newer GPUs)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--logging-steps", type=int, default=10)
+    p.add_argument(
+        "--report-to",
+        choices=REPORT_TO,
+        default="none",
+        help="experiment tracker; wandb/mlflow/tensorboard read their usual environment variables",
+    )
     return p
+
+
+def add_loop_arguments(p: argparse.ArgumentParser, lr: float, batch_size: int = 4, grad_accum: int = 4) -> None:
+    """Knobs of the hand-written loops (rloop_ml.training)."""
+    p.add_argument("--lr", type=float, default=lr)
+    p.add_argument("--epochs", type=int, default=1)
+    p.add_argument("--batch-size", type=int, default=batch_size, help="rows per batch")
+    p.add_argument("--grad-accum", type=int, default=grad_accum)
+    p.add_argument("--max-steps", type=int, default=0, help="stop after this many optimizer steps (0 = no limit)")
+
+
+def add_pg_arguments(p: argparse.ArgumentParser, lr: float) -> None:
+    """Knobs of the policy-gradient trainers (rloop_ml.policy_gradient)."""
+    add_loop_arguments(p, lr)
+    p.add_argument("--clip-eps", type=float, default=0.2)
+    p.add_argument("--kl-beta", type=float, default=0.0, help="weight of the k3 KL estimate to the base model")
+    p.add_argument("--skip-zero-advantage", action="store_true", help="drop rows whose advantage is 0 (no signal)")
