@@ -70,7 +70,8 @@ function sha256(file) {
 }
 
 function run(python, args, what) {
-  log(`${what}: python ${args.join(' ')}`);
+  // An inline script (-c) is shown by its purpose only.
+  log(`${what}: python ${args[0] === '-c' ? '-c <script> ' + args.slice(2).join(' ') : args.join(' ')}`);
   const r = spawnSync(python, args, { cwd: root, stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'] });
   if (r.status !== 0) fail(`${what} failed (exit ${r.status ?? r.signal}); see the output above. Nothing was changed.`);
 }
