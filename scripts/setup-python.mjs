@@ -8,6 +8,7 @@
 // (torch, numpy and friends pin wheels per Python version), so another version is refused with a clear message.
 //
 //   node scripts/setup-python.mjs [--quiet]     prints the venv's python path on stdout when done
+//   RLOOP_PYTHON_VENV=dir                       another venv location (default .tools/py)
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -18,7 +19,7 @@ import { onPath } from './lib/tools.mjs';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = join(root, 'python');
 const lock = join(pkg, 'requirements.lock');
-const venv = join(root, '.tools', 'py');
+const venv = process.env.RLOOP_PYTHON_VENV ? resolve(process.env.RLOOP_PYTHON_VENV) : join(root, '.tools', 'py');
 const venvPython = join(venv, 'bin', 'python');
 const stampFile = join(venv, '.rloop-python-stamp.json');
 const quiet = process.argv.includes('--quiet');
@@ -37,7 +38,9 @@ function pythonVersion(bin) {
 }
 
 function findPython() {
-  const candidates = [process.env.RLOOP_PYTHON, onPath('python3.11'), onPath('python3')].filter(Boolean);
+  // An explicit RLOOP_PYTHON is the only candidate: falling back silently would build the venv with something else.
+  const explicit = process.env.RLOOP_PYTHON;
+  const candidates = explicit ? [explicit] : [onPath('python3.11'), onPath('python3')].filter(Boolean);
   const seen = [];
   for (const bin of candidates) {
     const version = pythonVersion(bin);
@@ -55,7 +58,8 @@ function findPython() {
 function stamp(version) {
   const h = createHash('sha256');
   for (const f of [lock, join(pkg, 'pyproject.toml')]) h.update(readFileSync(f));
-  h.update(version);
+  // The checkout too: the package is installed editable, so another clone sharing this venv must reinstall it.
+  h.update(`${version}\n${pkg}`);
   return h.digest('hex');
 }
 
@@ -90,14 +94,19 @@ if (!existing) {
 // --no-deps: the lock is complete (every transitive dependency pinned), so pip installs exactly it, resolving nothing.
 run(
   venvPython,
-  ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-deps', '-r', lock],
+  ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-deps', '-r', lock],
   'installing the lock',
 );
-run(venvPython, ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-deps', '-e', pkg], 'installing rloop_ml');
+run(
+  venvPython,
+  ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-deps', '-e', pkg],
+  'installing rloop_ml',
+);
 const imported = spawnSync(venvPython, ['-c', 'import rloop_ml, torch, transformers, trl; print(rloop_ml.__file__)'], {
   encoding: 'utf8',
 });
 if (imported.status !== 0) fail(`the venv does not import the trainers' stack:\n${imported.stderr}`);
+if (!imported.stdout.trim().startsWith(pkg)) fail(`rloop_ml imports from ${imported.stdout.trim()}, not from ${pkg}`);
 writeFileSync(
   stampFile,
   JSON.stringify({ hash: stamp(version), python: version, at: new Date().toISOString() }) + '\n',

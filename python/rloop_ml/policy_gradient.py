@@ -86,7 +86,7 @@ def train_policy_gradient(
         loss = pg_surrogate_loss(
             logps, batch["base_logps"], batch["loss_mask"], batch["advantage"], args.clip_eps, args.kl_beta
         )
-        ratio = torch.exp((logps - batch["base_logps"]) * batch["loss_mask"])
+        ratio = torch.exp((logps.detach() - batch["base_logps"]) * batch["loss_mask"])
         mean_ratio = float((ratio * batch["loss_mask"]).sum() / batch["loss_mask"].sum())
         return loss, {"mean_ratio": mean_ratio}
 

@@ -24,7 +24,7 @@ def listmle(scores: list[float], ties: list[list[int]]) -> float:
 
 
 def test_ranking_makes_the_judged_orders_more_likely(tmp_path, base_model):
-    ties = [[], [1, 2], []]
+    ties = [[], [[1, 2]], []]
     rows = [
         {"prompt": p, "completions": [assistant(a) for a in answers], "scores": [0.9, 0.5, 0.5] if t else [0.9, 0.5, 0.1],
          **({"ties": t} if t else {})}
