@@ -131,3 +131,18 @@ def add_pg_arguments(p: argparse.ArgumentParser, lr: float) -> None:
     p.add_argument("--clip-eps", type=float, default=0.2)
     p.add_argument("--kl-beta", type=float, default=0.0, help="weight of the k3 KL estimate to the base model")
     p.add_argument("--skip-zero-advantage", action="store_true", help="drop rows whose advantage is 0 (no signal)")
+
+
+def pg_parser(doc: str, data_help: str) -> argparse.ArgumentParser:
+    """The command line of a policy-gradient trainer."""
+    p = trainer_parser(doc, data_help, "base model (HF hub id or local path); the model that sampled the data")
+    add_pg_arguments(p, lr=1e-6)
+    return p
+
+
+def run_pg(args: argparse.Namespace, validate, to_item, run_name: str) -> list[dict[str, float]]:
+    """Validates the rows, then (importing torch only now) trains on to_item(row) = (prompt, completion, advantage)."""
+    rows = check_rows(args.data, validate)
+    from rloop_ml.policy_gradient import train_policy_gradient
+
+    return train_policy_gradient(args, [to_item(r) for r in rows], run_name)

@@ -35,7 +35,8 @@ class Reporter:
             # start_run() reads MLFLOW_RUN_ID and the experiment variables itself; the tracking URI comes from
             # MLFLOW_TRACKING_URI.
             self._owns_run = mlflow.active_run() is None
-            run = mlflow.active_run() or mlflow.start_run(run_name=None if os.environ.get("MLFLOW_RUN_ID") else run_name)
+            name = None if os.environ.get("MLFLOW_RUN_ID") else run_name
+            run = mlflow.active_run() or mlflow.start_run(run_name=name)
             self.run_id = run.info.run_id
             mlflow.log_params({k: str(v) for k, v in config.items()})
         elif self.kind == "wandb":

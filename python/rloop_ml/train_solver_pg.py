@@ -22,14 +22,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from rloop_ml.common import (
-    add_pg_arguments,
-    check_rows,
-    message_problems,
-    number_problems,
-    rows_problems,
-    trainer_parser,
-)
+from rloop_ml.common import message_problems, number_problems, pg_parser, rows_problems, run_pg
 
 
 def _row_problems(row: dict, where: str) -> list[str]:
@@ -48,20 +41,14 @@ def validate_rows(rows: list[Any]) -> list[str]:
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    p = trainer_parser(
-        __doc__, "solver.pg JSONL", "base model (HF hub id or local path); the solver that wrote the answers"
-    )
-    add_pg_arguments(p, lr=1e-6)
-    return p.parse_args(argv)
+    return pg_parser(__doc__, "solver.pg JSONL").parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> list[dict[str, float]]:
-    args = parse_args(argv)
-    rows = check_rows(args.data, validate_rows)
-    from rloop_ml.policy_gradient import train_policy_gradient  # torch only now: see the module docstring
+    def to_item(r: dict):
+        return r["prompt"], r["completion"], float(r["advantage"])
 
-    items = [(r["prompt"], r["completion"], float(r["advantage"])) for r in rows]
-    return train_policy_gradient(args, items, "solver-pg")
+    return run_pg(parse_args(argv), validate_rows, to_item, "solver-pg")
 
 
 if __name__ == "__main__":

@@ -125,9 +125,11 @@ def main(argv: list[str] | None = None) -> list[dict[str, float]]:
     def per_row(values: torch.Tensor, sizes: list[int]) -> list[torch.Tensor]:
         return list(torch.split(values, sizes))
 
-    base = s.frozen_pass(
-        examples, collate, lambda m, b: [v.tolist() for v in per_row(mean_logps(token_logps(m, b), b["loss_mask"]).cpu(), b["sizes"])]
-    )
+    def base_means(model, batch) -> list[list[float]]:
+        means = mean_logps(token_logps(model, batch), batch["loss_mask"]).cpu()
+        return [v.tolist() for v in per_row(means, batch["sizes"])]
+
+    base = s.frozen_pass(examples, collate, base_means)
     for e, means in zip(examples, base):
         e["base"] = means
 

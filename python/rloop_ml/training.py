@@ -86,7 +86,8 @@ class Session:
     def __init__(self, args: argparse.Namespace, run_name: str) -> None:
         set_seed(args.seed)
         self.args = args
-        self.acc = Accelerator(gradient_accumulation_steps=args.grad_accum, mixed_precision="bf16" if args.bf16 else "no")
+        precision = "bf16" if args.bf16 else "no"
+        self.acc = Accelerator(gradient_accumulation_steps=args.grad_accum, mixed_precision=precision)
         self.tokenizer = AutoTokenizer.from_pretrained(args.base)
         if self.tokenizer.pad_token_id is None:
             self.tokenizer.pad_token = self.tokenizer.eos_token
@@ -106,7 +107,8 @@ class Session:
         with torch.no_grad():
             for start in range(0, len(examples), self.args.batch_size):
                 batch = collate(examples[start : start + self.args.batch_size])
-                out += fn(self.model, {k: v.to(self.acc.device) if torch.is_tensor(v) else v for k, v in batch.items()})
+                on_device = {k: v.to(self.acc.device) if torch.is_tensor(v) else v for k, v in batch.items()}
+                out += fn(self.model, on_device)
         return out
 
     def optimise(self, examples: list[dict], collate: Callable, loss_fn: Callable) -> list[dict[str, float]]:

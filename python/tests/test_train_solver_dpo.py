@@ -21,5 +21,8 @@ def test_dpo_widens_the_chosen_rejected_margin(tmp_path, base_model):
     base, tok = load(base_model)
     trained, _ = load(out)
     for r in rows:
-        margin = lambda m: completion_logp(m, tok, r["prompt"], r["chosen"]) - completion_logp(m, tok, r["prompt"], r["rejected"])  # noqa: E731
+        def margin(m):
+            prompt = r["prompt"]
+            return completion_logp(m, tok, prompt, r["chosen"]) - completion_logp(m, tok, prompt, r["rejected"])
+
         assert margin(trained) > margin(base) + 0.5, r["prompt"]

@@ -31,5 +31,7 @@ def test_solver_pg_raises_the_good_answers_and_lowers_the_bad(tmp_path, base_mod
     base, tok = load(base_model)
     trained, _ = load(out)
     for prompt, (good, _mid, bad) in zip(PROMPTS, ANSWERS):
-        gap = lambda m: completion_logp(m, tok, prompt, assistant(good)) - completion_logp(m, tok, prompt, assistant(bad))  # noqa: E731
+        def gap(m):
+            return completion_logp(m, tok, prompt, assistant(good)) - completion_logp(m, tok, prompt, assistant(bad))
+
         assert gap(trained) > gap(base) + 0.5, prompt

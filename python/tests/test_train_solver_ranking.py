@@ -26,8 +26,8 @@ def listmle(scores: list[float], ties: list[list[int]]) -> float:
 def test_ranking_makes_the_judged_orders_more_likely(tmp_path, base_model):
     ties = [[], [[1, 2]], []]
     rows = [
-        {"prompt": p, "completions": [assistant(a) for a in answers], "scores": [0.9, 0.5, 0.5] if t else [0.9, 0.5, 0.1],
-         **({"ties": t} if t else {})}
+        {"prompt": p, "completions": [assistant(a) for a in answers],
+         "scores": [0.9, 0.5, 0.5] if t else [0.9, 0.5, 0.1], **({"ties": t} if t else {})}
         for p, answers, t in zip(PROMPTS, ANSWERS, ties)
     ]
     data = write_jsonl(tmp_path / "solver.ranking.jsonl", rows)
@@ -51,3 +51,19 @@ def test_ranking_makes_the_judged_orders_more_likely(tmp_path, base_model):
         # At the base every score is 0: the NLL is log 3! without ties, log 3 + 2 log 2 with the {1,2} tie.
         assert listmle(scores, t) < listmle([0.0, 0.0, 0.0], t) - 0.3, (row["prompt"], scores)
         assert scores[0] > scores[-1]
+
+
+def test_a_missing_tracker_library_stops_before_training(tmp_path, base_model):
+    import importlib.util
+
+    import pytest
+
+    missing = next((k for k in ("wandb", "mlflow", "tensorboard") if importlib.util.find_spec(k) is None), None)
+    if missing is None:
+        pytest.skip("every tracker library is installed")
+    rows = [{"prompt": PROMPTS[0], "completions": [assistant(a) for a in ANSWERS[0]], "scores": [3, 2, 1]}]
+    data = write_jsonl(tmp_path / "r.jsonl", rows)
+    with pytest.raises(SystemExit, match=f"--report-to {missing}: the '{missing}' package is not installed"):
+        train_solver_ranking.main(["--data", str(data), "--base", str(base_model), "--out", str(tmp_path / "o"),
+                                   "--report-to", missing])
+    assert not (tmp_path / "o" / "model_id.txt").exists()
