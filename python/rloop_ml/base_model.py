@@ -13,6 +13,7 @@ checkpoint is written to a temporary sibling folder and renamed into place, so a
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import os
 import shutil
@@ -55,15 +56,19 @@ def materialise(out_dir: str | os.PathLike[str], gguf: str | os.PathLike[str] | 
         return {"out": str(out), "made": False, "gguf": str(src), "gguf_sha256": sha, "seconds": 0.0}
 
     import torch
-    from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
+    from transformers import AutoModelForCausalLM, AutoTokenizer
 
     started = time.monotonic()
     folder, name = str(src.parent), src.name
-    config = AutoConfig.from_pretrained(folder, gguf_file=name)
     loaded = AutoModelForCausalLM.from_pretrained(folder, gguf_file=name, dtype=torch.float32)
-    fresh = AutoModelForCausalLM.from_config(config, dtype=torch.float32)
-    # strict: every tensor of the architecture must come from the GGUF, none left at its random init
-    fresh.load_state_dict(loaded.state_dict(), strict=True)
+    config = copy.deepcopy(loaded.config)
+    if hasattr(config, "quantization_config"):
+        del config.quantization_config  # the GGUF marker that makes transformers refuse to save
+    with torch.device("meta"):  # no random init: every tensor is assigned from the GGUF below
+        fresh = AutoModelForCausalLM.from_config(config, dtype=torch.float32)
+    # strict: every tensor of the architecture must come from the GGUF, none left on the meta device
+    fresh.load_state_dict(loaded.state_dict(), strict=True, assign=True)
+    fresh.tie_weights()  # assign=True replaced the tied tensors one by one
     if fresh.generation_config is not None and loaded.generation_config is not None:
         fresh.generation_config = loaded.generation_config
     tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=name)

@@ -186,7 +186,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--model", type=parse_model, action="append", default=[], metavar="ID=PATH.gguf")
     ap.add_argument("--parallel", type=int, default=4, help="default slots per model (requests decoded together)")
     ap.add_argument("--ctx", type=int, default=4096, help="default context per slot, i.e. per request, in tokens")
-    ap.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="CPU threads per model")
+    # One thread per model by default: llama.cpp's threads wait on each other by spinning, and on a busy 2-core machine
+    # (a trainer, a second model) 2 threads decoded 20x slower than 1 (SERVING.md has the measurement).
+    ap.add_argument("--threads", type=int, default=1, help="CPU threads per model (default 1)")
     ap.add_argument("--verbose", action="store_true", help="copy all of llama.cpp's log to stderr")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="rloop-serve: %(message)s")

@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--gguf", required=True)
     ap.add_argument("--parallel", type=int, required=True, help="slots: requests decoded together")
     ap.add_argument("--ctx", type=int, required=True, help="context per slot (tokens of prompt + reply)")
-    ap.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--threads", type=int, default=1)
     args = ap.parse_args(argv)
 
     import xllamacpp

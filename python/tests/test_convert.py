@@ -31,6 +31,7 @@ def test_base_checkpoint_holds_the_gguf_weights_and_is_made_once(base):
         assert (base / name).is_file(), name
     config = json.loads((base / "config.json").read_text())
     assert (config["model_type"], config["num_hidden_layers"], config["hidden_size"]) == ("llama", 30, 576)
+    assert "quantization_config" not in config and config["tie_word_embeddings"] is True
     # Second method: dequantise the GGUF's tensors with gguf-py itself and compare with what we saved.
     tensors = {t.name: t for t in GGUFReader(str(real_gguf())).tensors}
     saved = load_file(str(base / "model.safetensors"))

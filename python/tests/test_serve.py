@@ -36,7 +36,7 @@ class Host:
 
     def __init__(self, tmp: Path, models: dict[str, Path], *args: str):
         self.log = tmp / "host.stderr"
-        cmd = [sys.executable, "-m", "rloop_ml.serve", "--port", "0", "--threads", "2", *args]
+        cmd = [sys.executable, "-m", "rloop_ml.serve", "--port", "0", "--threads", "1", *args]
         for model_id, path in models.items():
             cmd += ["--model", f"{model_id}={path}"]
         with open(self.log, "wb") as err:
