@@ -35,7 +35,7 @@ def _already_made(out: Path, sha: str) -> bool:
     if not out.exists() or not any(out.iterdir()):
         return False
     if not marker.is_file():
-        raise NotABaseFolder(f"{out} exists, is not empty and was not made by rloop_ml.base_model: choose another --out")
+        raise NotABaseFolder(f"{out} is not empty and was not made by rloop_ml.base_model: choose another --out")
     made_from = json.loads(marker.read_text(encoding="utf-8")).get("gguf_sha256")
     if made_from != sha:
         raise NotABaseFolder(

@@ -22,7 +22,12 @@ from pathlib import Path
 from rloop_ml.weights import convert_script, sha256_file
 
 OUTTYPES = ("q8_0", "f16", "bf16", "f32")
-WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json")
+WEIGHT_FILES = (
+    "model.safetensors",
+    "model.safetensors.index.json",
+    "pytorch_model.bin",
+    "pytorch_model.bin.index.json",
+)
 
 
 class ConversionError(RuntimeError):

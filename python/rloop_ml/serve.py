@@ -86,7 +86,10 @@ def build_app(host: ModelHost) -> Starlette:
             resp = await client.send(upstream, stream=True)
         except httpx.TransportError as e:
             return error(503, f"model '{model_id}' is loaded but its server did not answer: {e!r}", "model_unavailable")
-        headers = {"content-type": resp.headers.get("content-type", "application/json"), "x-rloop-model-version": m.sha256}
+        headers = {
+            "content-type": resp.headers.get("content-type", "application/json"),
+            "x-rloop-model-version": m.sha256,
+        }
         return StreamingResponse(
             resp.aiter_raw(), status_code=resp.status_code, headers=headers, background=BackgroundTask(resp.aclose)
         )
@@ -105,7 +108,8 @@ def build_app(host: ModelHost) -> Starlette:
         for key in ("parallel", "ctx"):
             value = body.get(key)
             if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
-                return error(400, f"PUT /admin/models/{model_id}: '{key}' must be a positive integer", "invalid_body", key)
+                msg = f"PUT /admin/models/{model_id}: '{key}' must be a positive integer"
+                return error(400, msg, "invalid_body", key)
         try:
             model, changed = await host.load(model_id, body["gguf"], body.get("parallel"), body.get("ctx"))
         except HostError as e:
@@ -171,7 +175,8 @@ async def run(args: argparse.Namespace) -> int:
     if server.started:
         port = sock.getsockname()[1]
         base = f"http://{args.host}:{port}/v1"
-        print(json.dumps({"ready": True, "baseURL": base, "port": port, "pid": os.getpid(), "models": host.ready_ids()}))
+        ready = {"ready": True, "baseURL": base, "port": port, "pid": os.getpid(), "models": host.ready_ids()}
+        print(json.dumps(ready))
         sys.stdout.flush()
         log.info("serving %s (models: %s)", base, ", ".join(host.ready_ids()) or "none")
     await serving

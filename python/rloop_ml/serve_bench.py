@@ -39,7 +39,8 @@ def throughput(base_url: str, model: str, streams: int, tokens: int) -> dict:
         started = time.monotonic()
         counts = list(pool.map(lambda i: one_call(client, url, model, tokens, i + 1), range(streams)))
         seconds = time.monotonic() - started
-    return {"streams": streams, "tokens": sum(counts), "seconds": round(seconds, 2), "tok_per_s": round(sum(counts) / seconds, 1)}
+    tokens = sum(counts)
+    return {"streams": streams, "tokens": tokens, "seconds": round(seconds, 2), "tok_per_s": round(tokens / seconds, 1)}
 
 
 def memory_kib(pid: int) -> dict:

@@ -134,13 +134,15 @@ class ModelHost:
             line = await asyncio.wait_for(proc.stdout.readline(), LOAD_TIMEOUT_S)  # type: ignore[union-attr]
         except asyncio.TimeoutError:
             await self._stop(model)
-            raise HostError(504, f"model '{model_id}': {path} did not load within {LOAD_TIMEOUT_S:.0f} s", "load_timeout")
+            msg = f"model '{model_id}': {path} did not load within {LOAD_TIMEOUT_S:.0f} s"
+            raise HostError(504, msg, "load_timeout") from None
         reply = json.loads(line) if line.strip().startswith(b"{") else {}
         if "url" not in reply:
             await self._stop(model)
             await asyncio.sleep(0.1)  # let the log pump read the last lines
             why = reply.get("error") or f"the model process exited with code {model.exit_code}"
-            raise HostError(422, f"model '{model_id}': {why}. llama.cpp said: {model.errors() or 'nothing'}", "load_failed")
+            msg = f"model '{model_id}': {why}. llama.cpp said: {model.errors() or 'nothing'}"
+            raise HostError(422, msg, "load_failed")
         model.url = reply["url"]
         model.state = "ready"
         asyncio.create_task(self._watch(model))

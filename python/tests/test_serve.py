@@ -122,7 +122,8 @@ def test_lists_the_loaded_model_with_its_file_sha256_as_version(host, gguf):
 
 def test_json_schema_reply_parses_against_the_schema(host, gguf):
     schema = {"type": "json_schema", "json_schema": {"name": "rating", "schema": SCHEMA, "strict": True}}
-    r = host.chat("base", "Pick a colour and rate the sky from 1 to 5. Reply in JSON.", max_tokens=40, response_format=schema)
+    prompt = "Pick a colour and rate the sky from 1 to 5. Reply in JSON."
+    r = host.chat("base", prompt, max_tokens=40, response_format=schema)
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["model"] == "base"
