@@ -45,6 +45,7 @@ class LoadedModel:
     loaded_at: float = field(default_factory=time.time)
     exit_code: int | None = None
     log_tail: collections.deque[str] = field(default_factory=lambda: collections.deque(maxlen=40))
+    tasks: list[asyncio.Task] = field(default_factory=list)  # held here: the event loop keeps only weak references
 
     def describe(self) -> dict:
         return {
@@ -129,7 +130,7 @@ class ModelHost:
         )  # fmt: skip
         model = LoadedModel(model_id, path, sha, parallel, ctx, proc)
         log.info("loading '%s' from %s (pid %d, parallel %d, ctx %d)", model_id, path, proc.pid, parallel, ctx)
-        asyncio.create_task(self._pump_log(model))
+        model.tasks.append(asyncio.create_task(self._pump_log(model)))
         try:
             line = await asyncio.wait_for(proc.stdout.readline(), LOAD_TIMEOUT_S)  # type: ignore[union-attr]
         except asyncio.TimeoutError:
@@ -145,7 +146,7 @@ class ModelHost:
             raise HostError(422, msg, "load_failed")
         model.url = reply["url"]
         model.state = "ready"
-        asyncio.create_task(self._watch(model))
+        model.tasks.append(asyncio.create_task(self._watch(model)))
         log.info("'%s' ready at %s (sha256 %s)", model_id, model.url, sha[:12])
         return model
 
