@@ -148,7 +148,7 @@ program
 
 program
   .command('input')
-  .description('Print the JSON input of one iteration workflow, for `temporal workflow start --input @file.json`.')
+  .description('Print the JSON input of one iteration workflow, for `temporal workflow start --input-file iter.json`.')
   .addOption(configOpt())
   .option('--iteration <n>', 'iteration number', '0')
   .option('--campaign-input', 'print a campaignWorkflow input instead')
