@@ -384,6 +384,18 @@ export const configSchema = z
       const t = cfg.training[role];
       if (t.backend === 'openai') check(t.endpoint, ['training', role, 'endpoint']);
     }
+    // OpenAI reinforcement fine-tuning grades fresh samples with graders; rloop exports precomputed rewards, so the
+    // generator's reinforcement-style training is the command backend's offline policy gradient (generator.rl rows).
+    if (cfg.training.generator.backend === 'openai' && cfg.training.generator.method === 'reinforcement') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['training', 'generator', 'method'],
+        message:
+          'reinforcement is not supported by backend: openai (supported: supervised, dpo); for policy-gradient ' +
+          'training of the generator use backend: command with python -m rloop_ml.train_generator_rl ' +
+          '(or backend: http, whose service receives the generator.rl rows)',
+      });
+    }
     cfg.roles.solver.regimes.forEach((r, i) => {
       if (r.kind === 'model') check(r.endpoint, ['roles', 'solver', 'regimes', i, 'endpoint']);
     });
