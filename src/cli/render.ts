@@ -72,7 +72,8 @@ const duration = (ms: number) => {
 const count = (c: StepCount) => `${c.done}/${c.total === null ? '?' : `${c.estimated ? '~' : ''}${c.total}`}`;
 
 export function progressLine(p: LiveProgress): string {
-  const head = `iteration ${p.iteration + 1}/${p.iterations}`;
+  // Numbered from 0 like the table and the workflow ids (campaign-<name>-iter-0), with its place in the campaign.
+  const head = `iteration ${p.iteration} (${p.iteration + 1} of ${p.iterations})`;
   if (p.phase === 'waiting') return `${head} · waiting (${duration(p.elapsedMs)})`;
   if (p.phase === 'starting') return `${head} · starting (${duration(p.elapsedMs)})`;
   const shards = `shards ${p.shards.done}/${p.shards.total} done, ${p.shards.running} running${p.shards.failed ? `, ${p.shards.failed} failed` : ''}`;

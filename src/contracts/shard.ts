@@ -32,8 +32,17 @@ export interface ShardResult {
   reports: StepResult & { summary: ReliabilitySummary };
 }
 
+/** Rows (= model calls) each step wrote, ok or failed: exact progress counts once the step has finished. */
+export interface StepRows {
+  questions?: number;
+  answers?: number;
+  judgments?: number;
+}
+
 export interface ShardProgress {
   step: 'generate' | 'sample' | 'judge' | 'score' | 'done';
+  /** Absent in shards started by older code. */
+  rows?: StepRows;
 }
 
 export const shardProgressQuery = defineQuery<ShardProgress>('shardProgress');
