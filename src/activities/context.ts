@@ -11,6 +11,8 @@ export interface ActivityDeps {
   env?: NodeJS.ProcessEnv;
   /** Local folder for trainer job outputs (command backend: logs, model_id.txt). */
   jobsDir?: string;
+  /** This worker's store (storeIdentity): an activity whose input names another store is refused. */
+  storeIdentity?: string;
 }
 
 /** Usage per role of one activity, returned in its (small) result. */

@@ -12,6 +12,8 @@ export interface IterationInput {
   iteration: number;
   config: RloopConfigInput;
   models?: ModelLineage;
+  /** The campaign's artifact store (CampaignInput.store), checked by every activity. */
+  store?: string;
 }
 
 export interface PromotionDecision {

@@ -14,6 +14,8 @@ export interface ShardInput {
   models: ModelLineage;
   /** Set for gate runs (e.g. the new generator's check batch): keeps their artifacts and ids apart. */
   label?: string;
+  /** The campaign's artifact store (CampaignInput.store), checked by every activity of the shard. */
+  store?: string;
 }
 
 /** What one step of one shard did, kept small: counts and a ref to the artifact holding the rows. */

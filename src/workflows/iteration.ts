@@ -76,6 +76,7 @@ export async function iterationWorkflow(input: IterationInput): Promise<Iteratio
             count: Math.min(shardSize, total - firstIndex),
             config,
             models,
+            store: input.store,
           },
         ],
         staticSummary: `shard ${shard}: questions ${shard * shardSize}..${Math.min(total, (shard + 1) * shardSize) - 1}`,
