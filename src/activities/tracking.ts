@@ -1,18 +1,31 @@
 // Experiment tracking: after each iteration the campaign logs itself to the tracker named in `tracking:` (MLflow),
 // as one run per campaign. The iteration's result is kept in the store too, so the HTML report attached to the run
 // covers every iteration so far without asking Temporal for anything.
+import { ApplicationFailure } from '@temporalio/common';
 import type { RloopConfig } from '../config';
-import type { CampaignStatus, IterationResult } from '../shared';
-import { collectReportData } from '../report/data';
-import { renderReportHtml } from '../report/html';
+import type { CampaignStatus } from '../contracts/campaign';
+import type { IterationResult } from '../contracts/iteration';
+import { iterationPrefix } from '../domain/artifacts';
+import { meanOfSums } from '../domain/summary';
+import type { ArtifactStore } from '../store';
 import {
   flattenParams,
   trackIteration,
   type TrackedRun,
   type TrackingTarget,
 } from '../observability/tracking/campaignRun';
+import { MlflowError } from '../observability/tracking/mlflow';
 import type { ActivityContext } from './context';
-import { iterationPrefix } from './keys';
+
+/**
+ * Renders a campaign's HTML report (report/ sits above activities/, so the worker hands the renderer in).
+ * `results` are the finished iterations, in order.
+ */
+export type CampaignReportRenderer = (
+  snapshot: { campaign: string; workflowStatus: string; status: CampaignStatus; results: IterationResult[] },
+  store: ArtifactStore,
+  now: Date,
+) => Promise<string>;
 
 export interface TrackIterationInput {
   campaign: string;
@@ -35,7 +48,7 @@ const resultKey = (campaign: string, iteration: number) => `${iterationPrefix(ca
 /** Headline numbers of one iteration, as tracker metrics (null: not measured this iteration). */
 export function iterationMetrics(r: IterationResult): Record<string, number | null> {
   const rel = r.reliability;
-  const mean = (s: { n: number; sum: number }) => (s.n > 0 ? s.sum / s.n : null);
+  const mean = meanOfSums;
   const gate = r.promotion.solver;
   const metrics: Record<string, number | null> = {
     questions: rel.questions,
@@ -85,25 +98,48 @@ export async function trackCampaignIteration(
   };
   const snapshot = { campaign, workflowStatus: input.final ? 'COMPLETED' : 'RUNNING', status, results };
   // The report's "generated at" is the workflow's time, so a retry uploads the same file.
-  const html = renderReportHtml(await collectReportData(snapshot, ctx.store, new Date(input.timestamp)));
+  const html = ctx.renderReport ? await ctx.renderReport(snapshot, ctx.store, new Date(input.timestamp)) : null;
   const r = input.result;
   const refs = { manifest: r.manifest, datasets: r.datasets?.refs ?? {}, counts: r.datasets?.counts ?? null };
   const step = String(iteration).padStart(4, '0');
-  return trackIteration(
-    tracking,
-    {
-      campaign,
-      runKey: input.runKey,
-      iteration,
-      timestamp: input.timestamp,
-      params: flattenParams({ ...config, tracking: undefined }),
-      metrics: iterationMetrics(r),
-      artifacts: [
-        { path: `report/${campaign}.html`, content: html, contentType: 'text/html' },
-        { path: `datasets/iter-${step}.json`, content: JSON.stringify(refs, null, 2), contentType: 'application/json' },
-      ],
-      final: input.final,
-    },
-    { env: ctx.env, signal },
-  );
+  try {
+    return await trackIteration(
+      tracking,
+      {
+        campaign,
+        runKey: input.runKey,
+        iteration,
+        timestamp: input.timestamp,
+        params: flattenParams({ ...config, tracking: undefined }),
+        metrics: iterationMetrics(r),
+        artifacts: [
+          ...(html === null ? [] : [{ path: `report/${campaign}.html`, content: html, contentType: 'text/html' }]),
+          {
+            path: `datasets/iter-${step}.json`,
+            content: JSON.stringify(refs, null, 2),
+            contentType: 'application/json',
+          },
+        ],
+        final: input.final,
+      },
+      { env: ctx.env, signal },
+    );
+  } catch (err) {
+    throw trackingFailure(err, tracking.uri);
+  }
+}
+
+/**
+ * A request the tracker rejects (4xx other than 408/409/429: bad auth, a bad value; a server without served
+ * artifacts) fails the same way on every retry, so it is non-retryable and names the server; overload, timeouts, 5xx
+ * and connection errors retry like any call.
+ */
+function trackingFailure(err: unknown, uri: string): unknown {
+  if (!(err instanceof MlflowError)) return err;
+  const retryable = err.status >= 500 || [408, 409, 429].includes(err.status);
+  return ApplicationFailure.create({
+    message: `experiment tracking at ${uri}: ${err.message}`,
+    type: retryable ? 'Tracking.Unavailable' : 'Tracking.Rejected',
+    nonRetryable: !retryable,
+  });
 }

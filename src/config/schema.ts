@@ -364,6 +364,23 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    tracking: z
+      .object({
+        kind: z.literal('mlflow').describe('The experiment tracker: an MLflow tracking server.'),
+        uri: z
+          .url({ protocol: /^https?$/ })
+          .describe(
+            'Tracking server URL (run with --serve-artifacts, the default); auth from MLFLOW_TRACKING_TOKEN or ' +
+              'MLFLOW_TRACKING_USERNAME/PASSWORD in the worker environment.',
+          ),
+        experiment: z.string().min(1).optional().describe('Experiment name; default "rloop".'),
+      })
+      .strict()
+      .optional()
+      .describe(
+        'Log each campaign as a tracker run: config as params, per-iteration metrics by step, the HTML report and ' +
+          'dataset refs as artifacts.',
+      ),
   })
   .strict()
   .superRefine((cfg, ctx) => {

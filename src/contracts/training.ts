@@ -53,6 +53,8 @@ export interface TrainingInput {
   /** Set when the polling workflow continued as new. */
   job?: JobRef;
   deadline?: number;
+  /** Workflow time the job was submitted (ms), for its duration metric. */
+  submittedAt?: number;
 }
 
 export interface TrainingOutcome {

@@ -9,7 +9,8 @@ export const tracer = () => trace.getTracer('rloop');
 /** What kind of failure `err` is, for a span status and the failures-by-kind metric. */
 export function failureKind(err: unknown): string {
   if (err instanceof ApplicationFailure) return err.type ?? 'ApplicationFailure';
-  if (err instanceof Error) return /abort/i.test(err.name) ? 'Cancelled' : err.name;
+  // openai's APIUserAbortError keeps the name 'Error': its class says what it is.
+  if (err instanceof Error) return /abort/i.test(`${err.name} ${err.constructor.name}`) ? 'Cancelled' : err.name;
   return 'Unknown';
 }
 

@@ -63,11 +63,13 @@ export async function startTracing(opts: { url: string; serviceName?: string }):
   return { resource, spanProcessor, url: opts.url, shutdown: () => provider.shutdown() };
 }
 
-/** What a worker adds with tracing on: activity interceptors and the sink that exports workflow spans. */
-export async function tracingWorkerOptions(t: Tracing): Promise<{
+export interface TracingWorkerOptions {
   activityInterceptors: ActivityInterceptorsFactory[];
   sinks: InjectedSinks<{ exporter: OpenTelemetryWorkflowExporter }>;
-}> {
+}
+
+/** What a worker adds with tracing on: activity interceptors and the sink that exports workflow spans. */
+export async function tracingWorkerOptions(t: Tracing): Promise<TracingWorkerOptions> {
   const otel = await import('@temporalio/interceptors-opentelemetry');
   return {
     activityInterceptors: [

@@ -4,7 +4,7 @@
 // them once (timed) and caches them in .tools/.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import {
   installJaeger,
@@ -23,16 +23,28 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
+/**
+ * `n` distinct free local ports: all are held open until every one is known, so two calls in a row cannot hand out
+ * the same port (the OS reuses a just-closed one readily).
+ */
+export async function freePorts(n: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: n },
+      () =>
+        new Promise<Server>((resolve, reject) => {
+          const server = createServer();
+          server.once('error', reject);
+          server.listen(0, '127.0.0.1', () => resolve(server));
+        }),
+    ),
+  );
+  const ports = servers.map((s) => (s.address() as { port: number }).port);
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  return ports;
 }
+
+export const freePort = async () => (await freePorts(1))[0]!;
 
 /** Starts `bin args` and resolves once `readyUrl` answers 2xx; rejects with the process output otherwise. */
 async function startServer(
@@ -81,10 +93,10 @@ async function startServer(
 }
 
 /** Prometheus scraping `targets` (host:port) every second, its TSDB in a temp folder. */
-export async function startPrometheus(targets: string[]): Promise<RunningServer & { tool: ToolRecord }> {
+export async function startPrometheus(targets: string[], port?: number): Promise<RunningServer & { tool: ToolRecord }> {
   const tool = installPrometheus();
   const dir = tempDir('rloop-prometheus-');
-  const port = await freePort();
+  port ??= await freePort();
   const config = [
     'global:',
     '  scrape_interval: 1s',
@@ -128,24 +140,28 @@ export async function promQuery(prometheusUrl: string, query: string): Promise<n
 
 /**
  * Waits until Prometheus has scraped the worker after `since` (ms), so a query sees the counters as they were at the
- * end of the run, not one scrape earlier. `timestamp(up)` is the time of the last successful scrape.
+ * end of the run, not one scrape earlier.
  */
 export async function waitForScrapeAfter(prometheusUrl: string, since: number, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const at = await promQuery(prometheusUrl, 'timestamp(up{job="rloop-worker"} == 1)');
-    if (at !== null && at * 1000 > since + 500) return;
+    // timestamp() of a plain selector is the sample's (scrape) time; of an expression it would be the query time.
+    const at = await promQuery(prometheusUrl, 'timestamp(up{job="rloop-worker"})');
+    const up = await promQuery(prometheusUrl, 'up{job="rloop-worker"}');
+    if (at !== null && up === 1 && at * 1000 > since + 500) return;
     if (Date.now() > deadline)
       throw new Error(`prometheus did not scrape the worker after ${new Date(since).toISOString()}`);
     await new Promise((r) => setTimeout(r, 500));
   }
 }
 
+export const JAEGER_PORTS = 11;
+
 /** Jaeger all-in-one with in-memory storage; every port it opens is a free one (others may run tests too). */
-export async function startJaeger(): Promise<RunningServer & { otlpHttp: string; tool: ToolRecord }> {
+export async function startJaeger(ports?: number[]): Promise<RunningServer & { otlpHttp: string; tool: ToolRecord }> {
   const tool = installJaeger();
   const dir = tempDir('rloop-jaeger-');
-  const ports = await Promise.all(Array.from({ length: 11 }, () => freePort()));
+  ports ??= await freePorts(JAEGER_PORTS);
   const [otlpHttp, otlpGrpc, query, queryGrpc, admin, grpc, http, compact, binary, zipkin, sampling] = ports;
   const at = (p: number | undefined) => `127.0.0.1:${p}`;
   const url = `http://${at(query)}`;

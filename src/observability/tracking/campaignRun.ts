@@ -36,7 +36,10 @@ export interface TrackedRun {
   changedParams: string[];
 }
 
-/** Nested config → flat `a.b.c` params; arrays of scalars joined, arrays of objects indexed. MLflow caps values. */
+/**
+ * Nested config → flat `a.b.c` params; arrays of scalars joined, arrays of objects indexed (`regimes.0.name`: MLflow
+ * keys allow only alphanumerics, `_ - . : /` and spaces). MLflow caps values at 6000 characters.
+ */
 export function flattenParams(value: unknown, prefix = '', out: Record<string, string> = {}): Record<string, string> {
   if (value === undefined) return out;
   if (value === null || typeof value !== 'object') {
@@ -45,7 +48,7 @@ export function flattenParams(value: unknown, prefix = '', out: Record<string, s
   }
   if (Array.isArray(value)) {
     if (value.every((v) => v === null || typeof v !== 'object')) out[prefix] = value.join(',').slice(0, 6000);
-    else value.forEach((v, i) => flattenParams(v, `${prefix}[${i}]`, out));
+    else value.forEach((v, i) => flattenParams(v, `${prefix}.${i}`, out));
     return out;
   }
   for (const [k, v] of Object.entries(value)) flattenParams(v, prefix ? `${prefix}.${k}` : k, out);

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type SimHandle } from '../../../src/sim';
 import { createArtifactStore } from '../../../src/store';
-import type { CampaignStatus, IterationResult } from '../../../src/shared';
+import type { CampaignStatus } from '../../../src/contracts/campaign';
+import type { IterationResult } from '../../../src/contracts/iteration';
 import { activityContext } from '../../../src/activities/context';
 import { trackCampaignIteration } from '../../../src/activities/tracking';
 import { MlflowClient, type MlflowRun } from '../../../src/observability/tracking/mlflow';
@@ -68,7 +69,7 @@ describe('experiment tracking (MLflow)', () => {
     expect(params['campaign.questionsPerIteration']).toBe('4');
     expect(params['roles.judge.passes']).toBe('3');
     expect(params['roles.judge.modes']).toBe('pointwise');
-    expect(params['roles.solver.regimes[1].model']).toBe('sim-solver-small');
+    expect(params['roles.solver.regimes.1.model']).toBe('sim-solver-small');
 
     // Metric history per step against the campaign's own records (its status, a second path to the same numbers).
     const questions = await client.metricHistory(run.info.run_id, 'questions');
