@@ -137,6 +137,11 @@ describe('experiment tracking (MLflow)', () => {
       await page.getByText('reliable_share').first().waitFor({ timeout: 60_000 });
       mkdirSync('test-artifacts', { recursive: true });
       await page.screenshot({ path: join('test-artifacts', 'mlflow-run.png'), fullPage: true });
+      // The per-iteration curves: the run's metric charts, one point per iteration (step).
+      await page.getByRole('tab', { name: 'Model metrics' }).click();
+      await page.getByText('mean_reward').first().waitFor({ timeout: 60_000 });
+      await page.waitForTimeout(1500); // the charts draw after their data arrives
+      await page.screenshot({ path: join('test-artifacts', 'mlflow-run-metrics.png'), fullPage: true });
     } finally {
       await browser.close();
     }
