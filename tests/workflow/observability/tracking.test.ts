@@ -99,6 +99,10 @@ describe('experiment tracking (MLflow)', () => {
       )
     ).json()) as { manifest: { uri: string; sha256: string } };
     expect(refs.manifest.sha256).toBe(history[1]!.manifest.sha256);
+    console.log(
+      `[mlflow] experiment ${experimentId} run ${run.info.run_id}: ${run.data.params?.length} params, ` +
+        `reliable_share by step ${share.map((m) => `${m.step}:${m.value.toFixed(3)}`).join(' ')}, artifacts ${[...datasets, report[0]!.path].join(' ')}`,
+    );
   });
 
   it('a repeated tracking activity (a retry) creates no second run and no duplicate metric points', async () => {
@@ -139,6 +143,8 @@ describe('experiment tracking (MLflow)', () => {
       await page.screenshot({ path: join('test-artifacts', 'mlflow-run.png'), fullPage: true });
       // The per-iteration curves: the run's metric charts, one point per iteration (step).
       await page.getByRole('tab', { name: 'Model metrics' }).click();
+      // Charts off screen are drawn lazily: filter to the reliability curves (mean R_G, R_cons, R_sep, R_stab).
+      await page.getByPlaceholder('Search metric charts').fill('mean_r');
       await page.getByText('mean_reward').first().waitFor({ timeout: 60_000 });
       await page.waitForTimeout(1500); // the charts draw after their data arrives
       await page.screenshot({ path: join('test-artifacts', 'mlflow-run-metrics.png'), fullPage: true });
