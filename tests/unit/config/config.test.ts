@@ -71,6 +71,18 @@ describe('config', () => {
     expect(text.some((t) => t.startsWith('roles.generator.endpoint: unknown endpoint "gone"'))).toBe(true);
   });
 
+  it('takes an MLflow tracking section and names what is wrong in a bad one', () => {
+    const ok = parseConfigText(`${valid}tracking: { kind: mlflow, uri: "http://mlflow:5000" }\n`, 'x.yaml');
+    expect(ok.tracking).toEqual({ kind: 'mlflow', uri: 'http://mlflow:5000' });
+    expect(parseConfigText(valid, 'x.yaml').tracking).toBeUndefined();
+    const text = problems(`${valid}tracking: { kind: wandb, uri: "mlflow:5000", experimnt: x }\n`).map(
+      (p) => `${p.path}: ${p.message}`,
+    );
+    expect(text.some((t) => t.startsWith('tracking.kind:'))).toBe(true);
+    expect(text.some((t) => t.startsWith('tracking.uri:'))).toBe(true);
+    expect(text).toContain('tracking.experimnt: unknown key "experimnt"');
+  });
+
   it('refuses an API key written where an env variable name belongs', () => {
     const ps = problems(
       valid.replace(
