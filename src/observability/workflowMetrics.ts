@@ -32,9 +32,3 @@ export function recordTrainerJob(role: string, backend: string, state: string, s
     .createHistogram(METRIC.trainerJobSeconds, 'float', 's', 'Trainer job duration, submit to terminal state')
     .record(seconds, { role, backend, state });
 }
-
-export function recordDeployment(role: string, backend: string, seconds: number): void {
-  metricMeter
-    .createHistogram(METRIC.deploymentSeconds, 'float', 's', 'Deployment of a trained model until it is served')
-    .record(seconds, { role, backend });
-}

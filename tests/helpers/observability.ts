@@ -16,6 +16,13 @@ import { tempDir } from './temporal';
 
 export type { ToolRecord };
 
+/** One line per tool in the test output: which binary, from where, and what its install cost when it was made. */
+function announce(name: string, tool: ToolRecord): ToolRecord {
+  const took = tool.installSeconds > 0 ? `installed in ${tool.installSeconds.toFixed(0)} s` : 'already there';
+  console.log(`[observability] ${name}: ${tool.path} (${tool.version}; ${tool.source}, ${took})`);
+  return tool;
+}
+
 export interface RunningServer {
   url: string;
   dir: string;
@@ -74,7 +81,8 @@ async function startServer(
       clearTimeout(timer);
     }
   };
-  const deadline = Date.now() + (opts.timeoutMs ?? 90_000);
+  const started = Date.now();
+  const deadline = started + (opts.timeoutMs ?? 90_000);
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode} before it was ready:\n${out}`);
     try {
@@ -89,12 +97,13 @@ async function startServer(
     }
     await new Promise((r) => setTimeout(r, 250));
   }
+  console.log(`[observability] ${name} answering after ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return { url: opts.url, dir: opts.dir, output: () => out, stop };
 }
 
 /** Prometheus scraping `targets` (host:port) every second, its TSDB in a temp folder. */
 export async function startPrometheus(targets: string[], port?: number): Promise<RunningServer & { tool: ToolRecord }> {
-  const tool = installPrometheus();
+  const tool = announce('prometheus', installPrometheus());
   const dir = tempDir('rloop-prometheus-');
   port ??= await freePort();
   const config = [
@@ -159,7 +168,7 @@ export const JAEGER_PORTS = 11;
 
 /** Jaeger all-in-one with in-memory storage; every port it opens is a free one (others may run tests too). */
 export async function startJaeger(ports?: number[]): Promise<RunningServer & { otlpHttp: string; tool: ToolRecord }> {
-  const tool = installJaeger();
+  const tool = announce('jaeger', installJaeger());
   const dir = tempDir('rloop-jaeger-');
   ports ??= await freePorts(JAEGER_PORTS);
   const [otlpHttp, otlpGrpc, query, queryGrpc, admin, grpc, http, compact, binary, zipkin, sampling] = ports;
@@ -217,7 +226,7 @@ export async function jaegerTrace(jaegerUrl: string, traceId: string): Promise<J
 
 /** An MLflow tracking server: sqlite backend and a served artifact root, both in a temp folder. */
 export async function startMlflow(): Promise<RunningServer & { tool: ToolRecord }> {
-  const tool = installMlflow();
+  const tool = announce('mlflow', installMlflow());
   const dir = tempDir('rloop-mlflow-');
   mkdirSync(join(dir, 'artifacts'));
   const port = await freePort();

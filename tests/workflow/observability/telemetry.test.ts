@@ -253,8 +253,7 @@ describe('worker metrics (Prometheus) and traces (Jaeger)', () => {
         queries++;
         if (body.data.result.length === 0) empty.push(panel.title);
       }
-    // No deployment step ran (the simulator serves a trained model at once), so that panel alone may be empty.
-    expect(empty.filter((title) => !/Deployment/.test(title))).toEqual([]);
+    expect(empty).toEqual([]);
     expect(queries).toBeGreaterThan(15);
   });
 
