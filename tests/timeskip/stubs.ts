@@ -114,6 +114,12 @@ export function stubActivities(overrides: Partial<Activities> = {}, opts: { gate
     cancelTraining: async () => undefined,
     saveTrainingLogs: async (i) => ref(`logs-${i.role}`),
     loadCampaignState: async () => null,
+    trackCampaignIteration: async (i) => ({
+      runId: `run-${i.campaign}`,
+      experimentId: '0',
+      created: i.iteration === 0,
+      changedParams: [],
+    }),
     saveCampaignState: async (state) => ref(`state-${state.campaign}`),
   };
   return { ...defaults, ...overrides };

@@ -132,6 +132,27 @@ describe('experiment tracking (MLflow)', () => {
     expect(await client.metricHistory(run.info.run_id, 'questions')).toHaveLength(2);
   });
 
+  it('a tracker that rejects the run does not stop the campaign: the memo says why', async () => {
+    const other = uniqueId('untracked');
+    const handle = await w.t.client.workflow.start(campaignWorkflow, {
+      taskQueue: w.taskQueue,
+      workflowId: `campaign-${other}`,
+      args: [
+        {
+          config: simConfig(sim.url, {
+            campaign: { name: other, iterations: 1, questionsPerIteration: 4, shardSize: 4 },
+            taskQueue: w.taskQueue,
+            // A path the server does not serve: every call is a 404, which no retry can fix.
+            tracking: { kind: 'mlflow', uri: `${mlflow.url}/no-such-prefix`, experiment },
+          }),
+        },
+      ],
+    });
+    expect((await handle.result()).nextIteration).toBe(1);
+    const memo = (await handle.describe()).memo as { trackingError?: string };
+    expect(memo.trackingError).toMatch(/^iteration 0: experiment tracking at .*no-such-prefix: MLflow GET .* HTTP 404/);
+  });
+
   it('shows the run in the MLflow UI (screenshot in headless Chromium)', async () => {
     const browser = await launchChromium();
     try {
