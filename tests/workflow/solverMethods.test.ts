@@ -37,6 +37,10 @@ describe('the solver learns by dpo, policy gradient and ranking', () => {
       const config = simConfig(fx.sim.url, {
         campaign: { name, iterations: 2, questionsPerIteration: 48, shardSize: 16 },
         judge: { modes },
+        // The gate is opened (promote on any win): at 48 questions its holdout is ~8 questions, too few to clear the
+        // default bar for a gain of ~0.05 skill (the simulator README measured the same for DPO). What is under test
+        // is that each method's data makes a better solver and the loop carries it into the next iteration.
+        promotion: { minWinRateLowerBound: 0 },
         training: {
           generator: { backend: 'none' },
           solver: { backend: 'http', url: simTrainingUrl(fx.sim.url), method, pollIntervalSeconds: 1 },
@@ -60,13 +64,25 @@ describe('the solver learns by dpo, policy gradient and ranking', () => {
         const job = await fetch(new URL(`fine_tuning/jobs/${r.training.solver!.job!.jobId}`, `${fx.sim.url}/`));
         expect(((await job.json()) as { metadata: { format: string } }).metadata.format).toBe(format);
       }
+      for (const r of results)
+        console.log(
+          `${method} iter ${r.iteration}: candidate ${r.training.solver?.modelId} skill ` +
+            `${meanSkill(world.models[r.training.solver?.modelId ?? '']?.skill).toFixed(4)} vs current ` +
+            `${meanSkill(world.models[r.models.solver]?.skill).toFixed(4)}; gate: ${r.promotion.solver?.reason}`,
+        );
       const final = results[1]!.nextModels.solver;
       const before = meanSkill(world.models['sim-solver']?.skill);
       const after = meanSkill(world.models[final]?.skill);
       console.log(
         `solver method ${method}: promoted ${final}; mean latent skill ${before.toFixed(4)} → ${after.toFixed(4)}`,
       );
-      expect(results.some((r) => r.promotion.solver?.promoted)).toBe(true);
+      // Each job trained a better solver than the one it started from, and the second built on the first.
+      for (const r of results) {
+        const parent = meanSkill(world.models[r.models.solver]?.skill);
+        expect(meanSkill(world.models[r.training.solver!.modelId!]?.skill)).toBeGreaterThan(parent);
+      }
+      expect(results[0]!.promotion.solver?.promoted).toBe(true);
+      expect(results[1]!.models.solver).toBe(results[0]!.nextModels.solver);
       expect(final).toMatch(/^ft:/);
       expect(after).toBeGreaterThan(before);
     });
