@@ -3,12 +3,11 @@
 // policy-gradient groups and ranking lists alike). The test reads the latent skill from the simulator's world (ground
 // truth tests may read; the loop never does) and checks the promoted solver is really better.
 import { describe, expect, it } from 'vitest';
-import type { SolverMethod } from '../../src/config';
-import type { JudgeMode } from '../../src/config';
+import type { JudgeMode, SolverMethod } from '../../src/config';
 import { simConfig } from '../helpers/config';
 import { simTrainingUrl } from '../../src/sim/config';
 import { useSimWorker } from '../helpers/worker';
-import { campaignWorkflow, iterationWorkflow } from '../../src/workflows';
+import { campaignWorkflow, type iterationWorkflow } from '../../src/workflows';
 
 const meanSkill = (skill: Record<string, number> | undefined) => {
   const v = Object.values(skill ?? {});
