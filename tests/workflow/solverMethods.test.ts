@@ -7,7 +7,7 @@ import type { JudgeMode, SolverMethod } from '../../src/config';
 import { simConfig } from '../helpers/config';
 import { simTrainingUrl } from '../../src/sim/config';
 import { useSimWorker } from '../helpers/worker';
-import { campaignWorkflow, type iterationWorkflow } from '../../src/workflows';
+import { campaignWorkflow, iterationWorkflow } from '../../src/workflows';
 
 const meanSkill = (skill: Record<string, number> | undefined) => {
   const v = Object.values(skill ?? {});
@@ -86,4 +86,27 @@ describe('the solver learns by dpo, policy gradient and ranking', () => {
       expect(after).toBeGreaterThan(before);
     });
   }
+
+  it("a method whose dataset came out empty is skipped with that dataset's reason", async () => {
+    // R_sep never reaches 1, so no question is reliable and solver.ranking has no lists.
+    const name = 'methods-empty';
+    const config = simConfig(fx.sim.url, {
+      campaign: { name, questionsPerIteration: 8 },
+      reliability: { thresholds: { minSep: 1 } },
+      training: { solver: { backend: 'http', url: simTrainingUrl(fx.sim.url), method: 'ranking' } },
+      taskQueue: fx.w.taskQueue,
+    });
+    const r = await fx.w.t.client.workflow.execute(iterationWorkflow, {
+      taskQueue: fx.w.taskQueue,
+      workflowId: `campaign-${name}-iter-0`,
+      args: [{ iteration: 0, config }],
+    });
+    expect(r.datasets!.counts.solverRankingLists).toBe(0);
+    expect(r.training.solver).toMatchObject({
+      state: 'skipped',
+      job: null,
+      message: 'no solver.ranking lists: no reliable question with an order',
+    });
+    expect(r.nextModels.solver).toBe('sim-solver');
+  });
 });
