@@ -3,8 +3,13 @@
 import { populationVariance } from '../consistency';
 import { mean } from '../normalize';
 import type { ChatMessage } from '../types';
-import { type AnswerScoreSource, type JudgedSolverItem, PG_SCORE_SOURCES, RANKING_SCORE_SOURCES } from './answerScores';
-import { aggregateAnswerScores } from './answerScores';
+import {
+  type AnswerScoreSource,
+  type JudgedSolverItem,
+  PG_SCORE_SOURCES,
+  RANKING_SCORE_SOURCES,
+  aggregateAnswerScores,
+} from './answerScores';
 import type { DatasetOptions } from './options';
 import { solverPrompt } from './solverPairs';
 
