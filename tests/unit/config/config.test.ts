@@ -83,6 +83,33 @@ describe('config', () => {
     expect(text).toContain('tracking.experimnt: unknown key "experimnt"');
   });
 
+  it('training.solver.method: dpo by default; a backend that cannot train a method is refused naming both', () => {
+    expect(parseConfigText(valid, 'x.yaml').training.solver).toEqual({ backend: 'none', method: 'dpo' });
+    const withSolver = (solver: string) => `${valid}training:\n  solver: ${solver}\n`;
+    for (const method of ['policy-gradient', 'ranking']) {
+      const ps = problems(withSolver(`{ backend: openai, endpoint: local, method: ${method} }`));
+      expect(ps.map((p) => `${p.path}: ${p.message}`)).toEqual([
+        `training.solver.method: the "openai" training backend cannot train the solver with method "${method}" ` +
+          '(it trains dpo); use backend command or http for it',
+      ]);
+      expect(ps[0]?.line).toBe(15); // `  solver: {...}`, right after the 14 lines of `valid` and `training:`
+      const command = parseConfigText(withSolver(`{ backend: command, command: "true", method: ${method} }`), 'x');
+      expect(command.training.solver).toMatchObject({ backend: 'command', method });
+      const http = parseConfigText(
+        withSolver(`{ backend: http, url: "http://127.0.0.1:9/jobs", method: ${method} }`),
+        'x',
+      );
+      expect(http.training.solver).toMatchObject({ backend: 'http', method });
+    }
+    expect(parseConfigText(withSolver('{ backend: openai, endpoint: local }'), 'x').training.solver).toMatchObject({
+      backend: 'openai',
+      method: 'dpo',
+    });
+    expect(problems(withSolver('{ backend: command, command: "true", method: reinforce }'))[0]?.path).toBe(
+      'training.solver.method',
+    );
+  });
+
   it('refuses an API key written where an env variable name belongs', () => {
     const ps = problems(
       valid.replace(
