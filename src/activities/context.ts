@@ -3,6 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { ArtifactFormatError, ArtifactIntegrityError, type ArtifactRef, type ArtifactStore } from '../store';
 import type { UsageByRole } from '../contracts/common';
 import { ModelClients } from './models';
+import type { CampaignReportRenderer } from './tracking';
 
 /** What the worker wires into the activities: real clients and stores, or the simulator's in tests. */
 export interface ActivityDeps {
@@ -13,6 +14,8 @@ export interface ActivityDeps {
   jobsDir?: string;
   /** This worker's store (storeIdentity): an activity whose input names another store is refused. */
   storeIdentity?: string;
+  /** Renders the HTML report attached to a tracked campaign (none: the tracker gets no report). */
+  renderReport?: CampaignReportRenderer;
 }
 
 /** Usage per role of one activity, returned in its (small) result. */
@@ -28,6 +31,7 @@ export interface ActivityContext {
   jobsDir: string;
   clients: ModelClients;
   newUsage(): UsageTally;
+  renderReport?: CampaignReportRenderer;
 }
 
 export function activityContext(deps: ActivityDeps): ActivityContext {
@@ -38,6 +42,7 @@ export function activityContext(deps: ActivityDeps): ActivityContext {
     jobsDir: deps.jobsDir ?? '.rloop/jobs',
     clients: new ModelClients({ cache: deps.cache, env }),
     newUsage: () => new UsageTally(),
+    renderReport: deps.renderReport,
   };
 }
 
