@@ -164,6 +164,7 @@ describe('real-server failures through an iteration', () => {
       c.storage = { root: join(w.dir, 'artifacts') };
     });
     const ok = await cli(['check', '--config', write('good.yaml', good), '--address', w.t.address]);
+    console.log(`rloop check (good config):\n${ok.stdout}${ok.stderr}`);
     expect(ok.stderr).toBe('');
     expect(ok.code).toBe(0);
     for (const role of ['generator', 'solver', 'judge']) expect(ok.stdout).toContain(role);
@@ -180,6 +181,7 @@ describe('real-server failures through an iteration', () => {
     const res = await cli(['check', '--config', write('bad.yaml', bad), '--address', w.t.address], {
       RLOOP_CHECK_UNSET_KEY: '',
     });
+    console.log(`rloop check (bad config), exit ${res.code}:\n${res.stdout}${res.stderr}`);
     expect(res.code).toBe(2);
     expect(res.stderr).toContain('rloop: 4 problems:');
     expect(res.stderr).toContain('key (endpoint gpu): RLOOP_CHECK_UNSET_KEY is not set');
@@ -201,6 +203,7 @@ describe('real-server failures through an iteration', () => {
     const res = await cli(['run', '--skip-check', '--config', file, '--address', w.t.address], {
       TEMPORAL_UI_URL: 'http://ui.example:8233',
     });
+    console.log(`rloop run (judge model not served), exit ${res.code}:\n${res.stderr}`);
     const id = `campaign-${c.campaign.name}`;
     expect(res.code).toBe(1);
     expect(res.stderr).toContain(
