@@ -47,6 +47,7 @@ function iterationTable(its: IterationSummary[]): string {
       (i) => `<tr>
   <td>${i.iteration}</td><td>${i.questions}</td><td>${i.passed} (${pct(i.passed, i.questions)})</td>
   <td>${f3(i.meanReward)}</td><td>${f3(i.meanCons)}</td><td>${f3(i.meanSep)}</td><td>${f3(i.meanStab)}</td>
+  <td>${!i.objective ? '–' : i.objective === 'reliability' ? 'R_G' : `${escapeHtml(i.objective)} ${f3(i.meanObjective ?? null)}`}</td>
   <td>${i.pairs ?? '–'}</td><td>${i.solver ? `${f3(i.solver.winRate)}${i.solver.interval ? ` [${f3(i.solver.interval[0])}, ${f3(i.solver.interval[1])}]` : ''}` : '–'}</td>
   <td>${escapeHtml(promotionText(i))}</td>
   <td>${kTokens(i.tokens.generator)} / ${kTokens(i.tokens.solver)} / ${kTokens(i.tokens.judge)}</td>
@@ -55,9 +56,9 @@ function iterationTable(its: IterationSummary[]): string {
     .join('\n');
   return `<table class="data">
 <thead><tr><th>iter</th><th>questions</th><th>reliable</th><th>mean R_G</th><th>R_cons</th><th>R_sep</th><th>R_stab</th>
-<th>solver pairs</th><th>solver win rate [95%]</th><th>promotion</th><th>tokens g / s / j</th></tr></thead>
+<th>generator objective (mean)</th><th>solver pairs</th><th>solver win rate [95%]</th><th>promotion</th><th>tokens g / s / j</th></tr></thead>
 <tbody>
-${rows || '<tr><td colspan="11">no finished iteration yet</td></tr>'}
+${rows || '<tr><td colspan="12">no finished iteration yet</td></tr>'}
 </tbody></table>`;
 }
 
@@ -133,6 +134,8 @@ export function renderReportHtml(data: ReportData): string {
   const charts = buildCharts(data);
   const finished = data.perIteration.length;
   const ended = data.endedReason ? ` · ended: ${data.endedReason}` : '';
+  const objectives = [...new Set(data.perIteration.map((i) => i.objective ?? 'reliability'))];
+  const objective = objectives.length ? ` · generator objective: ${objectives.join(', ')}` : '';
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -145,7 +148,7 @@ export function renderReportHtml(data: ReportData): string {
 <body>
 <header>
 <h1>rloop campaign <span id="campaign-name">${escapeHtml(data.campaign)}</span></h1>
-<div class="meta">${escapeHtml(data.workflowStatus)} · ${finished} of ${data.iterations} iterations finished${escapeHtml(ended)} · generated ${escapeHtml(data.generatedAt)}</div>
+<div class="meta">${escapeHtml(data.workflowStatus)} · ${finished} of ${data.iterations} iterations finished${escapeHtml(objective)}${escapeHtml(ended)} · generated ${escapeHtml(data.generatedAt)}</div>
 </header>
 <main>
 <section class="card" style="margin-bottom:18px">
