@@ -25,7 +25,7 @@ export function scriptJson(value: unknown): string {
 }
 
 let echartsSource: string | null = null;
-function echartsMin(): string {
+export function echartsMin(): string {
   echartsSource ??= readFileSync(createRequire(import.meta.url).resolve('echarts/dist/echarts.min.js'), 'utf8');
   // Defensive: the build has no "</script" today; if a future one did, it would end our inline script early.
   return echartsSource.replace(/<\/script/gi, '<\\/script');
@@ -79,7 +79,7 @@ ${rows || '<tr><td colspan="7">no questions</td></tr>'}
 </tbody></table>`;
 }
 
-function chartBlock(c: ChartSpec): string {
+export function chartBlock(c: ChartSpec): string {
   const body = c.option
     ? `<div class="chart" id="${c.id}" data-chart></div>`
     : `<div class="empty" id="${c.id}" data-empty>No data: ${escapeHtml(c.empty ?? '')}</div>`;
@@ -90,7 +90,7 @@ ${body}
 </section>`;
 }
 
-const STYLE = `
+export const STYLE = `
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0; background: #f6f7f9; color: #1d2330; }
 header { background: #1d2330; color: #fff; padding: 18px 28px; }
 header h1 { margin: 0 0 4px; font-size: 22px; }
@@ -112,7 +112,7 @@ footer { color: #777; font-size: 12px; padding: 12px 28px 28px; }
 `;
 
 /** Initialises every chart from the inlined options; exposes nothing but what ECharts itself puts on window. */
-const BOOT = `
+export const BOOT = `
 (function () {
   var specs = JSON.parse(document.getElementById('rloop-report-data').textContent).charts;
   specs.forEach(function (spec) {
