@@ -40,7 +40,8 @@ export function progressText(p: ExperimentProgress): string {
   const running = p.campaigns.filter((c) => c.state === 'running');
   const done = p.campaigns.filter((c) => c.state === 'completed').length;
   const failed = p.campaigns.filter((c) => c.state === 'failed').length;
-  const at = running.map((c) => `${c.campaign} ${c.iterationsDone}`).join(', ');
+  // "reliability-s0:3" = the campaign <experiment>-reliability-s0 has finished 3 iterations.
+  const at = running.map((c) => `${c.campaign.slice(p.experiment.length + 1)}:${c.iterationsDone}`).join(' ');
   return (
     `[${minutes(p.elapsedMs)}] iterations ${p.iterationsDone}/${p.iterationsTotal} · campaigns ${done} done` +
     `${failed ? `, ${failed} failed` : ''}, ${running.length} running${at ? ` (${at})` : ''}` +

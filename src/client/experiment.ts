@@ -20,6 +20,7 @@ import { renderExperimentHtml } from '../report/experimentHtml';
 export type CampaignState = 'waiting' | 'running' | 'completed' | 'failed';
 
 export interface ExperimentProgress {
+  experiment: string;
   elapsedMs: number;
   iterationsDone: number;
   iterationsTotal: number;
@@ -206,5 +207,5 @@ async function progress(
   const elapsedMs = Date.now() - t0;
   const paced = iterationsDone - doneAtStart.value;
   const etaMs = paced > 0 ? ((iterationsTotal - iterationsDone) * elapsedMs) / paced : null;
-  return { elapsedMs, iterationsDone, iterationsTotal, campaigns, etaMs };
+  return { experiment: plan.name, elapsedMs, iterationsDone, iterationsTotal, campaigns, etaMs };
 }

@@ -108,6 +108,9 @@ describe('rloop experiment', () => {
         expect(r.objective!.value).toBeCloseTo(1 - Math.abs(2 * r.objective!.pHat - 1), 12);
     }
     expect(result.reliability.objective?.name).toBe('difficulty');
+    // The generator gate scores the new generator by the campaign's objective too.
+    const gate = result.promotion.generator;
+    if (gate?.candidate) expect(gate.reason).toMatch(/^mean difficulty reward /);
 
     // Rerun: every campaign is finished, so nothing starts again and the figures are the same.
     const second = await run();
