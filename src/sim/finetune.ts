@@ -54,6 +54,7 @@ export class FineTuning {
     return {
       version: 1,
       seed: this.world.seed,
+      world: this.world.variant,
       models: this.world.fineTunedModels(),
       files: [...this.files.values()],
       jobs: [...this.jobs.values()],

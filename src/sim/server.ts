@@ -82,8 +82,13 @@ export async function startSimulator(opts: SimOptions = {}): Promise<SimHandle> 
       `simulator state ${opts.statePath} belongs to a world with seed ${loaded.seed}, not ${opts.seed}; use another statePath or the same seed`,
     );
   }
+  if (loaded && opts.world !== undefined && (loaded.world ?? 'v1') !== opts.world) {
+    throw new Error(
+      `simulator state ${opts.statePath} belongs to world ${loaded.world ?? 'v1'}, not ${opts.world}; use another statePath or the same world`,
+    );
+  }
   const seed = loaded?.seed ?? opts.seed ?? 0;
-  const world = new World(seed);
+  const world = new World(seed, loaded?.world ?? opts.world ?? 'v1');
   const ft = new FineTuning(world, store, opts.jobDurationMs ?? 1500, loaded);
   if (!loaded) store.save(ft.snapshotState());
   const faults = new FaultInjector(seed, opts.faults);
