@@ -60,7 +60,13 @@ function pickWeighted(weights: readonly number[], rng: Rng): number {
 function generate(world: World, req: ChatRequest, rng: Rng): string {
   const mix = world.taskMixOf(req.model);
   const types = world.taskTypes.map((t) => t.name);
-  const type = types[pickWeighted(types.map((t) => mix[t] ?? 0), rng)] ?? 'arithmetic';
+  const type =
+    types[
+      pickWeighted(
+        types.map((t) => mix[t] ?? 0),
+        rng,
+      )
+    ] ?? 'arithmetic';
   const template = pickWeighted(world.templateMixOf(req.model, type), rng);
   const k = rng.int(1, INSTANCE_STRIDE - 1);
   const slot = 2 + (k % 97);

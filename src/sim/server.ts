@@ -7,6 +7,7 @@ import { FineTuning } from './finetune';
 import { SimHttpError, notFound, parseJsonBody, readBody, sendError, sendJson } from './http';
 import { ROUTES, type RouteHandler, type SimContext } from './routes';
 import { StateStore } from './state';
+import { TRAIN_ROUTES } from './trainRoutes';
 import type { SimFaults, SimHandle, SimOptions, SimStats } from './types';
 import { World } from './world';
 
@@ -19,7 +20,7 @@ interface CompiledRoute {
   handler: RouteHandler;
 }
 
-const COMPILED: CompiledRoute[] = ROUTES.map(([method, pattern, handler]) => ({
+const COMPILED: CompiledRoute[] = [...ROUTES, ...TRAIN_ROUTES].map(([method, pattern, handler]) => ({
   method,
   key: `${method} ${pattern}`,
   segments: pattern.split('/').filter(Boolean),

@@ -84,7 +84,10 @@ export function kendallAgreement(qualities: readonly number[], ties: ReadonlyArr
   return c + d === 0 ? 0 : (c - d) / (c + d);
 }
 
-export function rankingItem(answers: readonly AnswerMarker[], ties?: ReadonlyArray<readonly number[]>): SolverItem | undefined {
+export function rankingItem(
+  answers: readonly AnswerMarker[],
+  ties?: ReadonlyArray<readonly number[]>,
+): SolverItem | undefined {
   const first = answers[0];
   if (!first || answers.length < 2) return undefined;
   return {

@@ -19,7 +19,14 @@ export class StateStore {
       throw new Error(`simulator state ${this.statePath} is not a version-1 simulator state file`);
     }
     const world = raw.world === 'v2' ? 'v2' : 'v1';
-    return { version: 1, seed: raw.seed, world, models: raw.models ?? {}, files: raw.files ?? [], jobs: raw.jobs ?? [] };
+    return {
+      version: 1,
+      seed: raw.seed,
+      world,
+      models: raw.models ?? {},
+      files: raw.files ?? [],
+      jobs: raw.jobs ?? [],
+    };
   }
 
   /** Synchronous on purpose: mutations (uploads, jobs, models) are rare and must be durable before we answer. */

@@ -150,7 +150,9 @@ export function trainModel(world: World, parentId: string, signal: TrainingSigna
 
   if (signal.solverItems.length > 0) {
     child.skill =
-      world.variant === 'v2' ? solverSkillV2(world, parentId, signal.solverItems) : solverSkillV1(world, parentId, signal);
+      world.variant === 'v2'
+        ? solverSkillV2(world, parentId, signal.solverItems)
+        : solverSkillV1(world, parentId, signal);
   }
 
   const hasPrefs = signal.questionPrefRows > 0;

@@ -132,7 +132,8 @@ export interface SimJob {
   suffix: string | null;
   seed: number;
   metadata: Record<string, string> | null;
-  method: { type: 'supervised' | 'dpo' | 'reinforcement'; [k: string]: unknown };
+  /** `policy-gradient` and `ranking` come from the /_train job contract only. */
+  method: { type: 'supervised' | 'dpo' | 'reinforcement' | 'policy-gradient' | 'ranking'; [k: string]: unknown };
   hyperparameters: Record<string, unknown>;
   createdMs: number;
   /** Fixed at creation, so a restart with another jobDurationMs does not move running jobs. */
