@@ -7,20 +7,23 @@ import { type Rng, clamp, createRng, hashString, sigmoid } from './prng';
 import { answerTextV2, questionTextV2 } from './textV2';
 import type { TaskType } from './types';
 import type { World } from './world';
-import { INSTANCE_STRIDE, NOISE_PER_TEMPERATURE, normalCdf, qualityLogit, questionDifficulty } from './worldV2';
+import { INSTANCE_STRIDE, NOISE_TEMPERATURE_GAIN, normalCdf, qualityLogit, questionDifficulty } from './worldV2';
 
 /** OpenAI's default sampling temperature, assumed when a request names none. */
 const DEFAULT_TEMPERATURE = 1;
 const temperatureOf = (req: ChatRequest): number =>
   typeof req.temperature === 'number' ? clamp(req.temperature, 0, 2) : DEFAULT_TEMPERATURE;
 
-/** Judge noise sd: the type's floor at temperature 0, growing linearly with temperature. */
+/** Judge noise sd: the type's floor at temperature 0, scaled up linearly with temperature. */
 export const judgeNoiseSdV2 = (type: TaskType | undefined, temperature: number): number =>
-  (type?.floorNoise ?? 0.2) + NOISE_PER_TEMPERATURE * temperature;
+  (type?.floorNoise ?? 0.2) * (1 + NOISE_TEMPERATURE_GAIN * temperature);
+
+/** Spread of style between answers of one regime (answer lengths vary a lot). */
+export const STYLE_SD = 0.2;
 
 /** Style (verbosity) of a sampled answer: more at low temperature, more when wrong on coupled types. */
 export function sampleStyle(type: TaskType | undefined, quality: number, temperature: number, rng: Rng): number {
-  return clamp(0.5 + 0.2 * (1 - temperature) + (type?.styleCoupling ?? 0) * (0.5 - quality) + 0.15 * rng.normal());
+  return clamp(0.5 + 0.2 * (1 - temperature) + (type?.styleCoupling ?? 0) * (0.5 - quality) + STYLE_SD * rng.normal());
 }
 
 /** Answer quality: the v1 logit rule with the question's own difficulty (no special case for easy types). */

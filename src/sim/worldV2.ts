@@ -54,8 +54,8 @@ const V2_RANGES: readonly V2Range[] = [
   { name: 'creative_writing', difficulty: [0.3, 0.5], verifiability: [0.08, 0.12], styleWeight: 0, styleCoupling: 0 },
 ];
 
-/** Judge noise growth per unit of judge temperature. */
-export const NOISE_PER_TEMPERATURE = 0.12;
+/** Judge noise sd = floor · (1 + NOISE_TEMPERATURE_GAIN · T): temperature scales the judge's own sampling noise. */
+export const NOISE_TEMPERATURE_GAIN = 2;
 /** Spread of a template's difficulty offset around its type's difficulty. */
 export const TEMPLATE_DIFFICULTY_SPREAD = 0.3;
 /** Spread of an instance's difficulty around its template's. */
