@@ -47,12 +47,14 @@ async function measure(client: OpenAI, type: string) {
   const consistency: number[][] = [];
   const rows: Array<{ chosen: string; rejected: string }> = [];
   const qualityOf = (s: string): number => findAnswerMarkers(s)[0]?.quality ?? NaN;
-  const judgments: Array<{ firstId: string; secondId: string; pass: number; verdict: 'first' | 'second' | 'tie' }> =
-    [];
+  const judgments: Array<{ firstId: string; secondId: string; pass: number; verdict: 'first' | 'second' | 'tie' }> = [];
   await Promise.all(
     Array.from({ length: QUESTIONS }, async (_, q) => {
       const instance = 1000 * (q % 36) + 17 + q;
-      const [a, b] = await Promise.all([answer(client, type, instance, 2 * q), answer(client, type, instance, 2 * q + 1)]);
+      const [a, b] = await Promise.all([
+        answer(client, type, instance, 2 * q),
+        answer(client, type, instance, 2 * q + 1),
+      ]);
       const passes = Array.from({ length: PASSES }, (_, p) => p);
       const sa = await Promise.all(passes.map((p) => pointwise(client, type, instance, a, p)));
       const sb = await Promise.all(passes.map((p) => pointwise(client, type, instance, b, p)));
