@@ -21,6 +21,8 @@ export const MIX_RL_ETA = 4;
 const MIX_FLOOR = 0.005;
 /** Smallest template weight (before renormalising): a collapsed generator can still, rarely, leave its templates. */
 const TEMPLATE_FLOOR = 0.001;
+/** Template steps divide by at least this many rows: one lucky row of a rare type must not collapse it alone. */
+const TEMPLATE_MIN_ROWS = 8;
 
 export interface TrainingSignal {
   /** One per DPO pair, policy-gradient group or ranking list over answers. */
@@ -29,6 +31,9 @@ export interface TrainingSignal {
   templatePrefs: Record<string, number>;
   templateSft: Record<string, number>;
   templateAdvantage: Record<string, number>;
+  /** World v2: per task type, question-preference rows and rewarded rows that touch it (template step divisors). */
+  typePrefRows: Record<string, number>;
+  typeRlRows: Record<string, number>;
   /** Per task type: preferred minus non-preferred question count. */
   questionPrefs: Record<string, number>;
   questionPrefRows: number;
@@ -78,6 +83,8 @@ export function readTrainingSignal(rows: unknown[]): TrainingSignal {
     templatePrefs: {},
     templateSft: {},
     templateAdvantage: {},
+    typePrefRows: {},
+    typeRlRows: {},
     questionPrefs: {},
     questionPrefRows: 0,
     sftQuestions: {},
@@ -101,6 +108,7 @@ export function readTrainingSignal(rows: unknown[]): TrainingSignal {
       const gt = findTaskMarkers(strings(pair[0]).join('\n'))[0];
       const bt = findTaskMarkers(strings(pair[1]).join('\n'))[0];
       if (gt || bt) s.questionPrefRows++;
+      for (const type of new Set([gt?.type, bt?.type])) if (type) bump(s.typePrefRows, type, 1);
       if (gt) bump(s.questionPrefs, gt.type, 1);
       if (gt) bump(s.templatePrefs, templateKey(gt), 1);
       if (bt) bump(s.questionPrefs, bt.type, -1);
@@ -129,6 +137,7 @@ export function readTrainingSignal(rows: unknown[]): TrainingSignal {
     const adv = r.advantage ?? (r.reward ?? baseline) - baseline;
     bump(s.rlAdvantage, r.type, adv);
     bump(s.templateAdvantage, r.key, adv);
+    bump(s.typeRlRows, r.type, 1);
   }
   s.rlRows = rewarded.length;
   return s;
@@ -197,7 +206,10 @@ function solverSkillV1(world: World, parentId: string, signal: TrainingSignal): 
   return skill;
 }
 
-/** World v2: the type-level mix rules applied within each type to its templates (collapse lives here). */
+/**
+ * World v2: the type-level mix rules applied within each type to its templates (collapse lives here). The template
+ * distribution is conditional on the type, so its steps are normalised by the rows of that type, not of the file.
+ */
 function trainTemplates(world: World, parentId: string, s: TrainingSignal): Record<string, number[]> {
   const out: Record<string, number[]> = {};
   const idx = Array.from({ length: TEMPLATES_PER_TYPE }, (_, j) => j);
@@ -209,8 +221,8 @@ function trainTemplates(world: World, parentId: string, s: TrainingSignal): Reco
     const logits = idx.map(
       (j) =>
         Math.log(Math.max(TEMPLATE_FLOOR, mix[j] ?? 0)) +
-        (s.questionPrefRows > 0 ? (MIX_DPO_ETA * (s.templatePrefs[`${t.name}#${j}`] ?? 0)) / s.questionPrefRows : 0) +
-        (s.rlRows > 0 ? (MIX_RL_ETA * (s.templateAdvantage[`${t.name}#${j}`] ?? 0)) / s.rlRows : 0),
+        (MIX_DPO_ETA * (s.templatePrefs[`${t.name}#${j}`] ?? 0)) / Math.max(TEMPLATE_MIN_ROWS, s.typePrefRows[t.name] ?? 0) +
+        (MIX_RL_ETA * (s.templateAdvantage[`${t.name}#${j}`] ?? 0)) / Math.max(TEMPLATE_MIN_ROWS, s.typeRlRows[t.name] ?? 0),
     );
     const max = Math.max(...logits);
     const w = logits.map((l) => Math.max(TEMPLATE_FLOOR, Math.exp(l - max)));
