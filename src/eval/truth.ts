@@ -224,6 +224,7 @@ export interface IterationArtifacts {
 export interface IterationTruth {
   labelAccuracy: { dpo: Share | null; pg: Share | null; ranking: Share | null };
   skillGain: Record<string, number>;
+  /** Mean over the types where both solvers have a latent skill. */
   meanSkillGain: number;
   taskMix: { bits: number; normalized: number; counts: Record<string, number> };
   trivialShare: Share;
@@ -233,7 +234,8 @@ export interface IterationTruth {
 
 export function iterationTruth(world: WorldSnapshot, a: IterationArtifacts): IterationTruth {
   const gain = skillGainByType(world, a.previousSolver, a.promotedSolver);
-  const gains = Object.values(gain);
+  // Types missing from either model's latent skill (non-solver models) have no gain to average.
+  const gains = Object.values(gain).filter((g) => Number.isFinite(g));
   const { trivial, unverifiable } = questionShares(world, a.questions, a.previousSolver);
   return {
     labelAccuracy: {
