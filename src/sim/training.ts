@@ -221,8 +221,10 @@ function trainTemplates(world: World, parentId: string, s: TrainingSignal): Reco
     const logits = idx.map(
       (j) =>
         Math.log(Math.max(TEMPLATE_FLOOR, mix[j] ?? 0)) +
-        (MIX_DPO_ETA * (s.templatePrefs[`${t.name}#${j}`] ?? 0)) / Math.max(TEMPLATE_MIN_ROWS, s.typePrefRows[t.name] ?? 0) +
-        (MIX_RL_ETA * (s.templateAdvantage[`${t.name}#${j}`] ?? 0)) / Math.max(TEMPLATE_MIN_ROWS, s.typeRlRows[t.name] ?? 0),
+        (MIX_DPO_ETA * (s.templatePrefs[`${t.name}#${j}`] ?? 0)) /
+          Math.max(TEMPLATE_MIN_ROWS, s.typePrefRows[t.name] ?? 0) +
+        (MIX_RL_ETA * (s.templateAdvantage[`${t.name}#${j}`] ?? 0)) /
+          Math.max(TEMPLATE_MIN_ROWS, s.typeRlRows[t.name] ?? 0),
     );
     const max = Math.max(...logits);
     const w = logits.map((l) => Math.max(TEMPLATE_FLOOR, Math.exp(l - max)));
