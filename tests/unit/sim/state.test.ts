@@ -79,4 +79,16 @@ describe('simulator state persistence', () => {
     expect(reopened.world()).toEqual(fresh.world());
     await Promise.all([reopened.close(), fresh.close()]);
   });
+
+  it('remembers its world variant: reopening keeps v2, asking for v1 is refused naming both', async () => {
+    const statePath = join(dir, 'c', 'state.json');
+    await (await startSimulator({ seed: 5, world: 'v2', statePath })).close();
+    expect(JSON.parse(await readFile(statePath, 'utf8'))).toMatchObject({ seed: 5, world: 'v2' });
+    await expect(startSimulator({ world: 'v1', statePath })).rejects.toThrow(/world v2, not v1/);
+    const reopened = await startSimulator({ statePath });
+    const fresh = await startSimulator({ seed: 5, world: 'v2' });
+    expect(reopened.world()).toEqual(fresh.world());
+    expect(reopened.world().variant).toBe('v2');
+    await Promise.all([reopened.close(), fresh.close()]);
+  });
 });
