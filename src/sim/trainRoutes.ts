@@ -1,4 +1,4 @@
-// rloop's `http` training backend contract (src/trainers/README.md, "http — the JSON contract") served by the
+// rloop's `http` training backend contract (src/training/README.md, "http — the JSON contract") served by the
 // simulator, so `backend: http` pointed at it trains every solver method (DPO, policy gradient, ranking) and the
 // generator. A job here is an ordinary simulator fine-tuning job underneath (same lifecycle, same model naming).
 import { createHash } from 'node:crypto';
