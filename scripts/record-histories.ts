@@ -22,8 +22,8 @@ import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { simConfig, startSimulator, type SimConfigOverrides } from '../src/sim';
 import { startDevServer } from '../src/temporal/devServer';
 import { createWorker } from '../src/worker';
-import type { IterationResult } from '../src/contracts/iteration';
 import { historyToObject } from '../tests/workflow/faults/histories';
+import { campaignWorkflow, iterationWorkflow } from '../src/workflows';
 
 const outDir = fileURLToPath(new URL('../tests/histories/', import.meta.url));
 
@@ -60,7 +60,7 @@ async function main() {
       solver: { backend: 'openai' as const, endpoint: 'sim', pollIntervalSeconds: 1 },
     };
     const iteration = 'campaign-replay-iter-0';
-    const result = (await client.workflow.execute('iterationWorkflow', {
+    const result = await client.workflow.execute(iterationWorkflow, {
       taskQueue,
       workflowId: iteration,
       args: [
@@ -74,7 +74,7 @@ async function main() {
           }),
         },
       ],
-    })) as IterationResult;
+    });
     const states = [result.training.solver?.state, result.training.generator?.state];
     if (states.some((s) => s !== 'succeeded')) throw new Error(`expected both trainer jobs to succeed, got ${states}`);
     await save('iteration-all-modes-training.json', iteration);
@@ -82,7 +82,7 @@ async function main() {
     await save('training-solver.json', `${iteration}/train-solver`);
 
     const campaign = 'campaign-replay-can';
-    const handle = await client.workflow.start('campaignWorkflow', {
+    const handle = await client.workflow.start(campaignWorkflow, {
       taskQueue,
       workflowId: campaign,
       args: [

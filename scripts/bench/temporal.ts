@@ -10,6 +10,7 @@ import type { RloopConfig, RloopConfigInput } from '../../src/config';
 import type { IterationInput, IterationResult } from '../../src/contracts/iteration';
 import { createWorker } from '../../src/worker';
 import { timed, type BenchEnv } from './env';
+import { iterationWorkflow } from '../../src/workflows';
 
 export interface HistoryStats {
   parentEvents: number;
@@ -85,11 +86,11 @@ export async function runIteration(
   const input: IterationInput = { iteration: 0, config: config as RloopConfigInput };
   const run = await timed(
     async () =>
-      (await env.client.workflow.execute('iterationWorkflow', {
+      await env.client.workflow.execute(iterationWorkflow, {
         taskQueue,
         workflowId,
         args: [input],
-      })) as IterationResult,
+      }),
   );
   return { workflowId, wallSeconds: run.wallSeconds, busySeconds: run.busySeconds, result: run.value };
 }

@@ -3,6 +3,7 @@
 // world and the `[sim:...]` markers that ride in every question and answer. Pure functions over plain data.
 import { type DedupOptions, findNearDuplicates } from '../domain/dedup';
 import { type AnswerMarker, findAnswerMarkers, findTaskMarkers } from '../sim/markers';
+import { concordance } from '../sim/solverSignal';
 import type { WorldSnapshot } from '../sim/types';
 import { pCorrect, questionDifficulty } from '../sim/worldV2';
 
@@ -104,34 +105,15 @@ export function rankingAgreement(rows: readonly RankingRowLike[]): Share & { byT
   for (const row of rows) {
     const answers = row.completions.map(answerOf);
     if (answers.length < 2 || answers.some((a) => !a)) continue;
-    const { concordant, comparable } = concordance(
+    const { concordant, discordant } = concordance(
       answers.map((a) => a?.quality ?? 0),
       row.ties ?? [],
     );
     const e = (counts[answers[0]?.type ?? 'unknown'] ??= { agree: 0, total: 0 });
-    e.total += comparable;
+    e.total += concordant + discordant;
     e.agree += concordant;
   }
   return pool(counts);
-}
-
-/** Position pairs i < j not tied in the row and of different quality; concordant when q_i > q_j (best first). */
-function concordance(
-  qs: readonly number[],
-  ties: ReadonlyArray<readonly number[]>,
-): { concordant: number; comparable: number } {
-  const group = new Map<number, number>();
-  ties.forEach((g, gi) => g.forEach((i) => group.set(i, gi)));
-  let concordant = 0;
-  let comparable = 0;
-  for (let i = 0; i < qs.length; i++) {
-    for (let j = i + 1; j < qs.length; j++) {
-      if ((group.has(i) && group.get(i) === group.get(j)) || qs[i] === qs[j]) continue;
-      comparable++;
-      if ((qs[i] ?? 0) > (qs[j] ?? 0)) concordant++;
-    }
-  }
-  return { concordant, comparable };
 }
 
 /** True skill gain per type: promoted minus previous solver, from the latent world. */

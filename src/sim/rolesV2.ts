@@ -18,12 +18,19 @@ const temperatureOf = (req: ChatRequest): number =>
 export const judgeNoiseSdV2 = (type: TaskType | undefined, temperature: number): number =>
   (type?.floorNoise ?? 0.2) * (1 + NOISE_TEMPERATURE_GAIN * temperature);
 
+/** Style gained per unit of temperature below 1: careful, low-temperature answers are longer. */
+export const STYLE_PER_COOLING = 0.4;
 /** Spread of style between answers of one regime (answer lengths vary a lot). */
 export const STYLE_SD = 0.2;
 
 /** Style (verbosity) of a sampled answer: more at low temperature, more when wrong on coupled types. */
 export function sampleStyle(type: TaskType | undefined, quality: number, temperature: number, rng: Rng): number {
-  return clamp(0.5 + 0.2 * (1 - temperature) + (type?.styleCoupling ?? 0) * (0.5 - quality) + STYLE_SD * rng.normal());
+  return clamp(
+    0.5 +
+      STYLE_PER_COOLING * (1 - temperature) +
+      (type?.styleCoupling ?? 0) * (0.5 - quality) +
+      STYLE_SD * rng.normal(),
+  );
 }
 
 /** Answer quality: the v1 logit rule with the question's own difficulty (no special case for easy types). */

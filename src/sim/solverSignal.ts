@@ -64,23 +64,32 @@ export function pgItem(rows: ReadonlyArray<{ answer: AnswerMarker; advantage: nu
 }
 
 /**
- * Kendall-style agreement of a best-first list with latent quality: (concordant − discordant) / (concordant +
- * discordant) over position pairs; pairs tied in the data (same `ties` group) or in quality are skipped.
+ * Position pairs i < j of a best-first list: concordant when q_i > q_j, discordant when q_i < q_j; pairs in the same
+ * `ties` group (tied in the data) or of equal quality are neither.
  */
-export function kendallAgreement(qualities: readonly number[], ties: ReadonlyArray<readonly number[]> = []): number {
+export function concordance(
+  qualities: readonly number[],
+  ties: ReadonlyArray<readonly number[]> = [],
+): { concordant: number; discordant: number } {
   const group = new Map<number, number>();
   ties.forEach((g, gi) => g.forEach((i) => group.set(i, gi)));
-  let c = 0;
-  let d = 0;
+  let concordant = 0;
+  let discordant = 0;
   for (let i = 0; i < qualities.length; i++) {
     for (let j = i + 1; j < qualities.length; j++) {
       if (group.has(i) && group.get(i) === group.get(j)) continue;
       const qi = qualities[i] ?? 0;
       const qj = qualities[j] ?? 0;
-      if (qi > qj) c++;
-      else if (qi < qj) d++;
+      if (qi > qj) concordant++;
+      else if (qi < qj) discordant++;
     }
   }
+  return { concordant, discordant };
+}
+
+/** Kendall-style agreement of a best-first list with latent quality: (concordant − discordant) / (both). */
+export function kendallAgreement(qualities: readonly number[], ties: ReadonlyArray<readonly number[]> = []): number {
+  const { concordant: c, discordant: d } = concordance(qualities, ties);
   return c + d === 0 ? 0 : (c - d) / (c + d);
 }
 

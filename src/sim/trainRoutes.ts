@@ -1,4 +1,4 @@
-// rloop's `http` training backend contract (src/trainers/README.md, "http — the JSON contract") served by the
+// rloop's `http` training backend contract (src/training/README.md, "http — the JSON contract") served by the
 // simulator, so `backend: http` pointed at it trains every solver method (DPO, policy gradient, ranking) and the
 // generator. A job here is an ordinary simulator fine-tuning job underneath (same lifecycle, same model naming).
 import { createHash } from 'node:crypto';
@@ -43,16 +43,23 @@ interface DatasetRef {
 export function pickDataset(
   datasets: Record<string, DatasetRef>,
   method: string | undefined,
+  role: string | undefined,
 ): { format: string; ref: DatasetRef } {
-  const formats = Object.keys(datasets);
-  if (formats.length === 0) throw badRequest('datasets must name at least one dataset', 'datasets');
+  // rloop sends every export of the iteration to both roles' jobs: a role trains on its own formats only.
+  const own = (f: string): boolean => (role !== 'solver' && role !== 'generator' ? true : f.startsWith(`${role}.`));
+  const formats = Object.keys(datasets).filter(own);
+  if (formats.length === 0) {
+    throw badRequest(`datasets must name at least one ${role ? `${role}.* ` : ''}dataset`, 'datasets');
+  }
   if (method !== undefined && !FORMATS_BY_METHOD[method]) {
     throw badRequest(`method ${JSON.stringify(method)} is not one of ${Object.keys(FORMATS_BY_METHOD).join(', ')}`);
   }
-  const order = method ? (FORMATS_BY_METHOD[method] ?? []) : [...DEFAULT_ORDER, ...formats];
+  const order = (method ? (FORMATS_BY_METHOD[method] ?? []) : [...DEFAULT_ORDER, ...formats]).filter(own);
   const format = order.find((f) => datasets[f]);
   if (!format) {
-    throw badRequest(`no dataset for method ${method}: expected one of ${order.join(', ')}, got ${formats.join(', ')}`);
+    throw badRequest(
+      `no ${role ?? ''} dataset for method ${method}: expected one of ${order.join(', ')}, got ${formats.join(', ')}`,
+    );
   }
   return { format, ref: datasets[format] as DatasetRef };
 }
@@ -111,7 +118,8 @@ async function submit({ ctx, req }: RouteArgs): Promise<unknown> {
     if (!r || typeof (r as DatasetRef).uri !== 'string') throw badRequest(`datasets.${f}.uri is required`);
   }
   const method = typeof body.method === 'string' ? body.method : undefined;
-  const { format, ref } = pickDataset(datasets as Record<string, DatasetRef>, method);
+  const role = typeof body.role === 'string' ? body.role : undefined;
+  const { format, ref } = pickDataset(datasets as Record<string, DatasetRef>, method, role);
   const content = await readDataset(format, ref);
   // Deterministic in (world, base model, data): the same submission in the same world is the same job.
   const id = `simjob-${createHash('sha256')

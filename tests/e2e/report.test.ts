@@ -8,7 +8,6 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { startSimulator, type SimHandle } from '../../src/sim';
 import { followAndPrint } from '../../src/cli/follow';
 import { loadCampaign } from '../../src/client/campaign';
 import type { LiveProgress } from '../../src/client/progress';
@@ -17,8 +16,9 @@ import { FileArtifactStore } from '../../src/store';
 import type { IterationResult } from '../../src/contracts/iteration';
 import { exportIteration } from '../../src/report/export';
 import { simConfig } from '../helpers/config';
-import { startWorkerFixture, type WorkerFixture } from '../helpers/worker';
+import { useSimWorker } from '../helpers/worker';
 import { launchChromium } from './browser';
+import { campaignWorkflow } from '../../src/workflows';
 
 const run = promisify(execFile);
 const ARTIFACTS = 'test-artifacts';
@@ -35,8 +35,8 @@ async function rloop(args: string[]): Promise<{ code: number; stdout: string; st
 }
 
 describe('progress, status, export and the HTML report', () => {
-  let w: WorkerFixture;
-  let sim: SimHandle;
+  // Some latency so that shards are seen mid-step while the campaign is followed.
+  const fx = useSimWorker('report', { seed: 3, jobDurationMs: 300, faults: { latencyMs: [5, 40] } });
   let browser: Browser;
   // A fixed name: sample seeds derive from it, so the campaign's data, trainer jobs and gates repeat every run.
   const name = 'report-e2e';
@@ -44,27 +44,24 @@ describe('progress, status, export and the HTML report', () => {
   const progress: LiveProgress[] = [];
 
   beforeAll(async () => {
-    // Some latency so that shards are seen mid-step while the campaign is followed.
-    sim = await startSimulator({ port: 0, seed: 3, jobDurationMs: 300, faults: { latencyMs: [5, 40] } });
-    w = await startWorkerFixture('report');
     browser = await launchChromium();
-    const config = simConfig(sim.url, {
+    const config = simConfig(fx.sim.url, {
       campaign: { name, iterations: 2, questionsPerIteration: 24, shardSize: 8, maxConcurrentShards: 2 },
-      endpoints: { sim: { baseURL: sim.url, concurrency: 4, timeoutMs: 10_000 } },
+      endpoints: { sim: { baseURL: fx.sim.url, concurrency: 4, timeoutMs: 10_000 } },
       judge: { passes: 2, modes: ['pointwise', 'pairwise'] },
       training: {
         generator: { backend: 'openai', endpoint: 'sim', method: 'supervised', pollIntervalSeconds: 1 },
         solver: { backend: 'openai', endpoint: 'sim', pollIntervalSeconds: 1 },
       },
-      taskQueue: w.taskQueue,
+      taskQueue: fx.w.taskQueue,
     });
-    await w.t.client.workflow.start('campaignWorkflow', {
-      taskQueue: w.taskQueue,
+    await fx.w.t.client.workflow.start(campaignWorkflow, {
+      taskQueue: fx.w.taskQueue,
       workflowId: `campaign-${name}`,
       args: [{ config }],
     });
     // Follow it as `rloop run --json` / `rloop watch --json` do.
-    results = await followAndPrint(w.t.client, name, {
+    results = await followAndPrint(fx.w.t.client, name, {
       json: true,
       intervalMs: 250,
       write: (line) => progress.push(JSON.parse(line) as LiveProgress),
@@ -72,8 +69,6 @@ describe('progress, status, export and the HTML report', () => {
   }, 15 * 60_000); // long enough for a first-time `apt-get install chromium` (see browser.ts)
   afterAll(async () => {
     await browser?.close();
-    await w?.stop();
-    await sim?.close();
   });
 
   it('follows the campaign live: per-step counts out of totals, shard states and an ETA', () => {
@@ -96,12 +91,12 @@ describe('progress, status, export and the HTML report', () => {
   });
 
   it('`rloop status`, `watch` and `report` show the iterations with pairs, promotion decisions and tokens by role', async () => {
-    const html = join(w.dir, 'cli-report.html');
+    const html = join(fx.w.dir, 'cli-report.html');
     const [out, missing, watch, report] = await Promise.all([
-      rloop(['status', name, '--address', w.t.address]),
-      rloop(['status', 'no-such-campaign', '--address', w.t.address]),
-      rloop(['watch', name, '--address', w.t.address]),
-      rloop(['report', name, '--out', html, '--address', w.t.address]),
+      rloop(['status', name, '--address', fx.w.t.address]),
+      rloop(['status', 'no-such-campaign', '--address', fx.w.t.address]),
+      rloop(['watch', name, '--address', fx.w.t.address]),
+      rloop(['report', name, '--out', html, '--address', fx.w.t.address]),
     ]);
     expect(out.stderr).toBe('');
     expect(out.code).toBe(0);
@@ -120,11 +115,11 @@ describe('progress, status, export and the HTML report', () => {
     expect(readFileSync(html, 'utf8')).toContain('<title>rloop report');
   });
 
-  const common = async (store: FileArtifactStore) => ({ snapshot: await loadCampaign(w.t.client, name), store });
+  const common = async (store: FileArtifactStore) => ({ snapshot: await loadCampaign(fx.w.t.client, name), store });
 
   it('`rloop export` writes the datasets of an iteration, verified against their sha256', async () => {
-    const dir = join(w.dir, 'exports');
-    const store = new FileArtifactStore(join(w.dir, 'artifacts'));
+    const dir = join(fx.w.dir, 'exports');
+    const store = new FileArtifactStore(join(fx.w.dir, 'artifacts'));
     // The command as a user runs it (and its errors); the other formats through the same function it calls.
     const [trl, badIter, badCampaign] = await Promise.all([
       rloop([
@@ -137,10 +132,10 @@ describe('progress, status, export and the HTML report', () => {
         '--out',
         join(dir, 'trl'),
         '--address',
-        w.t.address,
+        fx.w.t.address,
       ]),
-      rloop(['export', name, '--iteration', '7', '--format', 'trl', '--address', w.t.address]),
-      rloop(['export', 'nope', '--iteration', '0', '--format', 'trl', '--address', w.t.address]),
+      rloop(['export', name, '--iteration', '7', '--format', 'trl', '--address', fx.w.t.address]),
+      rloop(['export', 'nope', '--iteration', '0', '--format', 'trl', '--address', fx.w.t.address]),
       exportIteration({ ...(await common(store)), iteration: 1, format: 'openai', outDir: join(dir, 'oa') }),
       exportIteration({ ...(await common(store)), iteration: 0, format: 'jsonl', outDir: join(dir, 'raw') }),
     ]);
@@ -177,10 +172,10 @@ describe('progress, status, export and the HTML report', () => {
   });
 
   it('the HTML report renders every chart in headless Chromium with the network blocked', async () => {
-    const store = new FileArtifactStore(join(w.dir, 'artifacts'));
-    const out = join(w.dir, 'report.html');
+    const store = new FileArtifactStore(join(fx.w.dir, 'artifacts'));
+    const out = join(fx.w.dir, 'report.html');
     const { path, data, bytes } = await writeCampaignReport({
-      snapshot: await loadCampaign(w.t.client, name),
+      snapshot: await loadCampaign(fx.w.t.client, name),
       store,
       out,
     });
@@ -245,11 +240,11 @@ describe('progress, status, export and the HTML report', () => {
   });
 
   it('refuses an artifact whose bytes no longer match its sha256', async () => {
-    const store = new FileArtifactStore(join(w.dir, 'artifacts'));
+    const store = new FileArtifactStore(join(fx.w.dir, 'artifacts'));
     const ref = results[1]!.datasets!.refs['generator.sft']!;
     appendFileSync(fileURLToPath(ref.uri), '{"tampered":true}\n');
     await expect(
-      exportIteration({ ...(await common(store)), iteration: 1, format: 'openai', outDir: join(w.dir, 'tampered') }),
+      exportIteration({ ...(await common(store)), iteration: 1, format: 'openai', outDir: join(fx.w.dir, 'tampered') }),
     ).rejects.toThrow(/failed its integrity check/);
   });
 });

@@ -1,36 +1,26 @@
 // A campaign runs its iterations as child workflows with continue-as-new between them.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulator, type SimHandle } from '../../src/sim';
-import { type CampaignStatus, campaignStatusQuery } from '../../src/contracts/campaign';
+import { describe, expect, it } from 'vitest';
+import { campaignStatusQuery } from '../../src/contracts/campaign';
 import { uniqueId } from '../helpers/temporal';
-import { startWorkerFixture, type WorkerFixture } from '../helpers/worker';
+import { useSimWorker } from '../helpers/worker';
 import { simConfig } from '../helpers/config';
+import { campaignWorkflow } from '../../src/workflows';
 
 describe('campaignWorkflow', () => {
-  let w: WorkerFixture;
-  let sim: SimHandle;
-
-  beforeAll(async () => {
-    sim = await startSimulator({ port: 0, seed: 5 });
-    w = await startWorkerFixture('campaign');
-  });
-  afterAll(async () => {
-    await w?.stop();
-    await sim?.close();
-  });
+  const fx = useSimWorker('campaign', { seed: 5 });
 
   it('runs every iteration, continuing as new between them, and records the lineage', async () => {
     const name = uniqueId('camp');
-    const config = simConfig(sim.url, {
+    const config = simConfig(fx.sim.url, {
       campaign: { name, iterations: 3, questionsPerIteration: 4 },
-      taskQueue: w.taskQueue,
+      taskQueue: fx.w.taskQueue,
     });
-    const handle = await w.t.client.workflow.start('campaignWorkflow', {
-      taskQueue: w.taskQueue,
+    const handle = await fx.w.t.client.workflow.start(campaignWorkflow, {
+      taskQueue: fx.w.taskQueue,
       workflowId: `campaign-${name}`,
       args: [{ config }],
     });
-    const status = (await handle.result()) as CampaignStatus;
+    const status = await handle.result();
 
     expect(status.history.map((h) => h.workflowId)).toEqual([0, 1, 2].map((i) => `campaign-${name}-iter-${i}`));
     expect(status.history.map((h) => h.questions)).toEqual([4, 4, 4]);
@@ -42,12 +32,12 @@ describe('campaignWorkflow', () => {
 
     // Three runs of the same workflow id: the first two ended in continue-as-new.
     const runs: string[] = [];
-    for await (const wf of w.t.client.workflow.list({ query: `WorkflowId = "campaign-${name}"` }))
+    for await (const wf of fx.w.t.client.workflow.list({ query: `WorkflowId = "campaign-${name}"` }))
       runs.push(wf.status.name);
     expect(runs.sort()).toEqual(['COMPLETED', 'CONTINUED_AS_NEW', 'CONTINUED_AS_NEW']);
 
     // The status query answers on the completed run too.
-    const queried = await w.t.client.workflow.getHandle(`campaign-${name}`).query(campaignStatusQuery);
+    const queried = await fx.w.t.client.workflow.getHandle(`campaign-${name}`).query(campaignStatusQuery);
     expect(queried.campaign).toBe(name);
   });
 });

@@ -1,47 +1,31 @@
 // Budget guards, the judge audit, and the campaign's signals and validated update, against the real server.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { startSimulator, type SimHandle } from '../../src/sim';
-import {
-  type CampaignStatus,
-  campaignStatusQuery,
-  resumeCampaignSignal,
-  setThresholdsUpdate,
-} from '../../src/contracts/campaign';
-import type { IterationResult } from '../../src/contracts/iteration';
+import { campaignStatusQuery, resumeCampaignSignal, setThresholdsUpdate } from '../../src/contracts/campaign';
 import { uniqueId } from '../helpers/temporal';
-import { startWorkerFixture, type WorkerFixture } from '../helpers/worker';
+import { useSimWorker } from '../helpers/worker';
 import { simConfig } from '../helpers/config';
+import { campaignWorkflow, iterationWorkflow } from '../../src/workflows';
 
 describe('budget, judge audit and campaign controls', () => {
-  let w: WorkerFixture;
-  let sim: SimHandle;
-
-  beforeAll(async () => {
-    sim = await startSimulator({ port: 0, seed: 11 });
-    w = await startWorkerFixture('controls');
-  });
-  afterAll(async () => {
-    await w?.stop();
-    await sim?.close();
-  });
+  const fx = useSimWorker('controls', { seed: 11 });
 
   const iterate = (config: ReturnType<typeof simConfig>) =>
-    w.t.client.workflow.execute('iterationWorkflow', {
-      taskQueue: w.taskQueue,
+    fx.w.t.client.workflow.execute(iterationWorkflow, {
+      taskQueue: fx.w.taskQueue,
       workflowId: uniqueId('iter'),
       args: [{ iteration: 0, config }],
-    }) as Promise<IterationResult>;
+    });
 
   it('a judge call cap ends the iteration cleanly after the shards in flight, with the reason, and trains nothing', async () => {
     // 4 shards of 4 questions, one at a time; each shard makes 4 × 4 × 3 = 48 judge calls, so the cap of 60 is
     // reached after the second shard and shards 3 and 4 never start.
-    const config = simConfig(sim.url, {
+    const config = simConfig(fx.sim.url, {
       campaign: { name: uniqueId('budget'), questionsPerIteration: 16, shardSize: 4, maxConcurrentShards: 1 },
       budget: { maxCalls: { judge: 60 } },
-      taskQueue: w.taskQueue,
+      taskQueue: fx.w.taskQueue,
     });
     const r = await iterate(config);
     expect(r.stoppedReason).toBe('judge call cap reached: 96 >= 60 calls');
@@ -62,18 +46,18 @@ describe('budget, judge audit and campaign controls', () => {
         return JSON.stringify({ question: `Solve for x ${task}`, better: swap ? bad : good, worse: swap ? good : bad });
       }).join('\n');
     const file = (swap: boolean) => {
-      const p = join(w.dir, `anchors-${swap}.jsonl`);
+      const p = join(fx.w.dir, `anchors-${swap}.jsonl`);
       writeFileSync(p, anchors(swap));
       return p;
     };
-    const base = { campaign: { name: uniqueId('audit'), questionsPerIteration: 4 }, taskQueue: w.taskQueue };
-    const good = await iterate(simConfig(sim.url, { ...base, audit: { anchorsFile: file(false) } }));
+    const base = { campaign: { name: uniqueId('audit'), questionsPerIteration: 4 }, taskQueue: fx.w.taskQueue };
+    const good = await iterate(simConfig(fx.sim.url, { ...base, audit: { anchorsFile: file(false) } }));
     expect(good.audit?.passed).toBe(true);
     expect(good.audit!.accuracy).toBeGreaterThan(0.8);
     expect(good.stoppedReason).toBeNull();
     expect(good.datasets).not.toBeNull();
 
-    const bad = await iterate(simConfig(sim.url, { ...base, audit: { anchorsFile: file(true) } }));
+    const bad = await iterate(simConfig(fx.sim.url, { ...base, audit: { anchorsFile: file(true) } }));
     expect(bad.audit?.passed).toBe(false);
     expect(bad.audit!.accuracy).toBeLessThan(0.2);
     expect(bad.stoppedReason).toMatch(/^judge audit failed: judge accuracy on anchors 0\.\d+ < 0\.8/);
@@ -81,13 +65,13 @@ describe('budget, judge audit and campaign controls', () => {
   });
 
   it('a malformed anchors file fails the iteration at once, naming the file and line', async () => {
-    const p = join(w.dir, 'bad-anchors.jsonl');
+    const p = join(fx.w.dir, 'bad-anchors.jsonl');
     writeFileSync(p, '{"question":"q","better":"a","worse":"b"}\n{"question":"q","better":"a"}\n');
     const err = await iterate(
-      simConfig(sim.url, {
+      simConfig(fx.sim.url, {
         campaign: { name: uniqueId('anch'), questionsPerIteration: 4 },
         audit: { anchorsFile: p },
-        taskQueue: w.taskQueue,
+        taskQueue: fx.w.taskQueue,
       }),
     ).catch((e: unknown) => e as Error);
     // The workflow fails with the activity's non-retryable failure as the cause.
@@ -101,12 +85,12 @@ describe('budget, judge audit and campaign controls', () => {
 
   it('pause holds the next iteration, resume releases it; setThresholds is validated and applies next iteration', async () => {
     const name = uniqueId('ctl');
-    const config = simConfig(sim.url, {
+    const config = simConfig(fx.sim.url, {
       campaign: { name, iterations: 2, questionsPerIteration: 4 },
-      taskQueue: w.taskQueue,
+      taskQueue: fx.w.taskQueue,
     });
-    const handle = await w.t.client.workflow.start('campaignWorkflow', {
-      taskQueue: w.taskQueue,
+    const handle = await fx.w.t.client.workflow.start(campaignWorkflow, {
+      taskQueue: fx.w.taskQueue,
       workflowId: `campaign-${name}`,
       args: [{ config, paused: true }],
     });
@@ -130,11 +114,11 @@ describe('budget, judge audit and campaign controls', () => {
     expect(accepted).toEqual({ minCons: 0.6, minSep: 0.5, minStab: 0.6, minReward: 0.99 });
 
     await handle.signal(resumeCampaignSignal);
-    const final = (await handle.result()) as CampaignStatus;
+    const final = await handle.result();
     expect(final.history).toHaveLength(2);
     expect(final.thresholds.minReward).toBe(0.99);
     // With minReward 0.99 almost nothing passes in the simulator: the thresholds reached the iterations.
-    const it0 = (await w.t.client.workflow.getHandle(`campaign-${name}-iter-0`).result()) as IterationResult;
+    const it0 = await fx.w.t.client.workflow.getHandle(`campaign-${name}-iter-0`).result();
     expect(it0.reliability.passed).toBe(0);
     expect(it0.reliability.failReasons['R_G']).toBeGreaterThan(0);
   });

@@ -1,10 +1,9 @@
 // At 256 questions, one iteration's own history stays small: it grows with shards, not with model calls.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulator, type SimHandle } from '../../src/sim';
-import type { IterationResult } from '../../src/contracts/iteration';
+import { describe, expect, it } from 'vitest';
 import { uniqueId } from '../helpers/temporal';
-import { startWorkerFixture, type WorkerFixture } from '../helpers/worker';
+import { useSimWorker } from '../helpers/worker';
 import { simConfig } from '../helpers/config';
+import { iterationWorkflow } from '../../src/workflows';
 
 /** Every payload in a history event, found by walking the event object. */
 function payloadSizes(node: unknown, out: number[] = []): number[] {
@@ -21,30 +20,21 @@ function payloadSizes(node: unknown, out: number[] = []): number[] {
 }
 
 describe('history size', () => {
-  let w: WorkerFixture;
-  let sim: SimHandle;
-  beforeAll(async () => {
-    sim = await startSimulator({ port: 0, seed: 8 });
-    w = await startWorkerFixture('history');
-  });
-  afterAll(async () => {
-    await w?.stop();
-    await sim?.close();
-  });
+  const fx = useSimWorker('history', { seed: 8 });
 
   it('256 questions: under 1,000 events and no payload over 64 KB in the iteration workflow', async () => {
     const name = uniqueId('big');
-    const config = simConfig(sim.url, {
+    const config = simConfig(fx.sim.url, {
       campaign: { name, questionsPerIteration: 256, shardSize: 16, maxConcurrentShards: 8 },
       judge: { passes: 3, modes: ['pointwise', 'pairwise'], maxPairsPerQuestion: 2 },
-      taskQueue: w.taskQueue,
+      taskQueue: fx.w.taskQueue,
     });
-    const handle = await w.t.client.workflow.start('iterationWorkflow', {
-      taskQueue: w.taskQueue,
+    const handle = await fx.w.t.client.workflow.start(iterationWorkflow, {
+      taskQueue: fx.w.taskQueue,
       workflowId: `campaign-${name}-iter-0`,
       args: [{ iteration: 0, config }],
     });
-    const result = (await handle.result()) as IterationResult;
+    const result = await handle.result();
     expect(result.counts.questions).toBe(256);
     // 256 × 4 answers × 3 passes pointwise, plus 2 pairs × 2 orders × 3 passes pairwise per question.
     expect(result.counts.judgments).toBe(256 * 4 * 3 + 256 * 2 * 2 * 3);

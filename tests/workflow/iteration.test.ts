@@ -1,42 +1,32 @@
 // One iteration end to end against the suite's real Temporal dev server and the simulator over HTTP.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { startSimulator, type SimHandle } from '../../src/sim';
 import { createArtifactStore } from '../../src/store';
 import { CAMPAIGN_KEY } from '../../src/contracts/common';
-import type { IterationResult, Manifest } from '../../src/contracts/iteration';
+import type { Manifest } from '../../src/contracts/iteration';
 import type { AnswerRow, JudgmentRow, QuestionRow, ReportRow } from '../../src/domain/artifacts';
 import { uniqueId } from '../helpers/temporal';
-import { startWorkerFixture, type WorkerFixture } from '../helpers/worker';
+import { useSimWorker } from '../helpers/worker';
 import { simConfig } from '../helpers/config';
 import { join } from 'node:path';
+import { iterationWorkflow } from '../../src/workflows';
 
 const CHAT = 'POST /v1/chat/completions';
 
 describe('iterationWorkflow', () => {
-  let w: WorkerFixture;
-  let sim: SimHandle;
-
-  beforeAll(async () => {
-    sim = await startSimulator({ port: 0, seed: 1 });
-    w = await startWorkerFixture('iteration');
-  });
-  afterAll(async () => {
-    await w?.stop();
-    await sim?.close();
-  });
+  const fx = useSimWorker('iteration', { seed: 1 });
 
   it('generates, samples under strong and weak regimes, judges K passes and scores every question', async () => {
     const campaign = uniqueId('it');
-    const config = simConfig(sim.url, { campaign: { name: campaign }, taskQueue: w.taskQueue });
-    sim.resetStats();
-    const handle = await w.t.client.workflow.start('iterationWorkflow', {
-      taskQueue: w.taskQueue,
+    const config = simConfig(fx.sim.url, { campaign: { name: campaign }, taskQueue: fx.w.taskQueue });
+    fx.sim.resetStats();
+    const handle = await fx.w.t.client.workflow.start(iterationWorkflow, {
+      taskQueue: fx.w.taskQueue,
       workflowId: `campaign-${campaign}-iter-0`,
       args: [{ iteration: 0, config }],
     });
-    const result = (await handle.result()) as IterationResult;
+    const result = await handle.result();
 
     // 8 questions; 2 strong + 2 weak answers each = 32; 3 pointwise passes each = 96; 2 shards of 4.
     expect(result.shards).toBe(2);
@@ -49,11 +39,11 @@ describe('iterationWorkflow', () => {
       failedJudgments: 0,
     });
     expect(result.reliability.questions).toBe(8);
-    expect(sim.stats().routes[CHAT]).toBe(8 + 32 + 96);
+    expect(fx.sim.stats().routes[CHAT]).toBe(8 + 32 + 96);
     expect(result.usage.judge?.calls).toBe(96);
 
     // The artifacts are real files whose rows match the counts, read back with sha256 verification.
-    const store = createArtifactStore({ kind: 'fs', root: join(w.dir, 'artifacts') });
+    const store = createArtifactStore({ kind: 'fs', root: join(fx.w.dir, 'artifacts') });
     const manifest = await store.getJson<Manifest>(result.manifest);
     expect(manifest.shards).toHaveLength(2);
     let questions = 0;
@@ -96,31 +86,31 @@ describe('iterationWorkflow', () => {
 
   it('a repeated iteration is served from the request cache: no model call is paid twice', async () => {
     const campaign = uniqueId('cache');
-    const config = simConfig(sim.url, { campaign: { name: campaign }, taskQueue: w.taskQueue });
+    const config = simConfig(fx.sim.url, { campaign: { name: campaign }, taskQueue: fx.w.taskQueue });
     const run = (id: string) =>
-      w.t.client.workflow.execute('iterationWorkflow', {
-        taskQueue: w.taskQueue,
+      fx.w.t.client.workflow.execute(iterationWorkflow, {
+        taskQueue: fx.w.taskQueue,
         workflowId: id,
         args: [{ iteration: 0, config }],
-      }) as Promise<IterationResult>;
-    sim.resetStats();
+      });
+    fx.sim.resetStats();
     const first = await run(`campaign-${campaign}-iter-0`);
-    const calls = sim.stats().routes[CHAT];
+    const calls = fx.sim.stats().routes[CHAT];
     expect(calls).toBe(136);
     const second = await run(`campaign-${campaign}-iter-0-again`);
-    expect(sim.stats().routes[CHAT]).toBe(calls);
+    expect(fx.sim.stats().routes[CHAT]).toBe(calls);
     expect(second.reliability).toEqual(first.reliability);
     expect(second.usage.judge?.cachedCalls).toBe(96);
   });
 
   it('rejects an invalid config at once with a non-retryable failure naming the path', async () => {
-    const config = simConfig(sim.url, { taskQueue: w.taskQueue }) as {
-      roles: { solver: { regimes: Array<{ temperature: number }> } };
-    };
-    config.roles.solver.regimes[1]!.temperature = 7;
-    const err = await w.t.client.workflow
-      .execute('iterationWorkflow', {
-        taskQueue: w.taskQueue,
+    const config = simConfig(fx.sim.url, { taskQueue: fx.w.taskQueue });
+    (
+      config as { roles: { solver: { regimes: Array<{ temperature: number }> } } }
+    ).roles.solver.regimes[1]!.temperature = 7;
+    const err = await fx.w.t.client.workflow
+      .execute(iterationWorkflow, {
+        taskQueue: fx.w.taskQueue,
         workflowId: uniqueId('bad'),
         args: [{ iteration: 0, config }],
       })

@@ -4,44 +4,34 @@ import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { stringify } from 'yaml';
-import { startSimulator, type SimHandle } from '../../src/sim';
-import type { IterationResult } from '../../src/contracts/iteration';
 import { uniqueId } from '../helpers/temporal';
-import { startWorkerFixture, type WorkerFixture } from '../helpers/worker';
+import { useSimWorker } from '../helpers/worker';
 import { simConfig } from '../helpers/config';
 
 const run = promisify(execFile);
 
 describe('official temporal CLI', () => {
-  let w: WorkerFixture;
-  let sim: SimHandle;
+  const fx = useSimWorker('cli', { seed: 3 });
   const cli = inject('temporalCliPath');
-
-  beforeAll(async () => {
-    sim = await startSimulator({ port: 0, seed: 3 });
-    w = await startWorkerFixture('cli');
-  });
-  afterAll(async () => {
-    await w?.stop();
-    await sim?.close();
-  });
 
   it('starts an iteration from `rloop input` JSON and lists it', async () => {
     expect(cli, 'scripts/setup.mjs should have found or installed the Temporal CLI').toBeTruthy();
     const campaign = uniqueId('cli');
-    const configPath = join(w.dir, 'rloop.config.yaml');
+    const configPath = join(fx.w.dir, 'rloop.config.yaml');
     writeFileSync(
       configPath,
-      stringify(simConfig(sim.url, { campaign: { name: campaign, questionsPerIteration: 4 }, taskQueue: w.taskQueue })),
+      stringify(
+        simConfig(fx.sim.url, { campaign: { name: campaign, questionsPerIteration: 4 }, taskQueue: fx.w.taskQueue }),
+      ),
     );
 
     // `rloop input` turns the YAML config into the workflow's JSON input (defaults applied).
     const { stdout: input } = await run('node', ['bin/rloop.js', 'input', '--config', configPath, '--iteration', '0'], {
       cwd: process.cwd(),
     });
-    const inputPath = join(w.dir, 'iter.json');
+    const inputPath = join(fx.w.dir, 'iter.json');
     writeFileSync(inputPath, input);
 
     const workflowId = `campaign-${campaign}-iter-0`;
@@ -49,17 +39,17 @@ describe('official temporal CLI', () => {
       'workflow',
       'start',
       '--address',
-      w.t.address,
+      fx.w.t.address,
       '--type',
       'iterationWorkflow',
       '--task-queue',
-      w.taskQueue,
+      fx.w.taskQueue,
       '--workflow-id',
       workflowId,
       '--input-file',
       inputPath,
     ]);
-    const result = (await w.t.client.workflow.getHandle(workflowId).result()) as IterationResult;
+    const result = await fx.w.t.client.workflow.getHandle(workflowId).result();
     expect(result.counts.questions).toBe(4);
     expect(result.campaign).toBe(campaign);
 
@@ -67,13 +57,13 @@ describe('official temporal CLI', () => {
       'workflow',
       'list',
       '--address',
-      w.t.address,
+      fx.w.t.address,
       '--query',
       `campaign = "${campaign}"`,
       '--output',
       'json',
     ]);
-    const ids = (JSON.parse(listed) as Array<{ execution: { workflowId: string } }>).map((w) => w.execution.workflowId);
+    const ids = (JSON.parse(listed) as Array<{ execution: { workflowId: string } }>).map((e) => e.execution.workflowId);
     expect(ids).toContain(workflowId);
   });
 });

@@ -1,10 +1,10 @@
 // Task queues per role: two worker processes on different queues complete one iteration together.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type SimHandle } from '../../src/sim';
-import type { IterationResult } from '../../src/contracts/iteration';
 import { connectTestTemporal, tempDir, uniqueId, type TestTemporal } from '../helpers/temporal';
 import { simConfig } from '../helpers/config';
 import { startWorkerProcess, writeWorkerConfig, type WorkerProcess } from '../helpers/process';
+import { iterationWorkflow } from '../../src/workflows';
 
 describe('task queues per role', () => {
   let t: TestTemporal;
@@ -45,12 +45,12 @@ describe('task queues per role', () => {
     workers.push(b);
     expect(b.output()).toContain(`task queues ${taskQueue}-solve, ${taskQueue}-judge`);
 
-    const handle = await t.client.workflow.start('iterationWorkflow', {
+    const handle = await t.client.workflow.start(iterationWorkflow, {
       taskQueue,
       workflowId: `campaign-${name}-iter-0`,
       args: [{ iteration: 0, config }],
     });
-    const result = (await handle.result()) as IterationResult;
+    const result = await handle.result();
     expect(result.counts.judgments).toBe(96);
     expect(result.training.solver?.state).toBe('succeeded');
 

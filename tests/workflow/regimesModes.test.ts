@@ -1,29 +1,20 @@
 // Every regime kind and every judge mode in one iteration, counted call by call at the simulator.
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulator, type SimHandle } from '../../src/sim';
+import { describe, expect, it } from 'vitest';
 import { createArtifactStore } from '../../src/store';
-import type { IterationResult, Manifest } from '../../src/contracts/iteration';
+import type { Manifest } from '../../src/contracts/iteration';
 import type { AnswerRow, JudgmentRow, ReportRow } from '../../src/domain/artifacts';
 import { uniqueId } from '../helpers/temporal';
-import { startWorkerFixture, type WorkerFixture } from '../helpers/worker';
+import { useSimWorker } from '../helpers/worker';
 import { simConfig } from '../helpers/config';
+import { iterationWorkflow } from '../../src/workflows';
 
 describe('regimes and judge modes', () => {
-  let w: WorkerFixture;
-  let sim: SimHandle;
-  beforeAll(async () => {
-    sim = await startSimulator({ port: 0, seed: 13 });
-    w = await startWorkerFixture('modes');
-  });
-  afterAll(async () => {
-    await w?.stop();
-    await sim?.close();
-  });
+  const fx = useSimWorker('modes', { seed: 13 });
 
   it('temperature, best-of-n, another model and the previous checkpoint; pointwise, pairwise and ranking', async () => {
     const name = uniqueId('modes');
-    const config = simConfig(sim.url, {
+    const config = simConfig(fx.sim.url, {
       campaign: { name, questionsPerIteration: 4, shardSize: 4 },
       solver: {
         regimes: [
@@ -34,11 +25,11 @@ describe('regimes and judge modes', () => {
         ],
       },
       judge: { passes: 2, modes: ['pointwise', 'pairwise', 'ranking'], maxPairsPerQuestion: 3 },
-      taskQueue: w.taskQueue,
+      taskQueue: fx.w.taskQueue,
     });
-    sim.resetStats();
-    const result = (await w.t.client.workflow.execute('iterationWorkflow', {
-      taskQueue: w.taskQueue,
+    fx.sim.resetStats();
+    const result = await fx.w.t.client.workflow.execute(iterationWorkflow, {
+      taskQueue: fx.w.taskQueue,
       workflowId: `campaign-${name}-iter-0`,
       args: [
         {
@@ -47,7 +38,7 @@ describe('regimes and judge modes', () => {
           models: { generator: 'sim-generator', solver: 'sim-solver', previousSolver: 'sim-solver-small' },
         },
       ],
-    })) as IterationResult;
+    });
 
     // Per question: answers 2 + 1 + 1 + 1 = 5; solver calls 2 + 3 + 1 + 1 = 7; best-of-3 selection: 3 judge calls;
     // judgments per pass: 5 pointwise + 3 pairs × 2 orders + 1 ranking = 12, × 2 passes = 24.
@@ -55,9 +46,9 @@ describe('regimes and judge modes', () => {
     expect(result.counts.judgments).toBe(4 * 24);
     expect(result.usage.solver?.calls).toBe(4 * 7);
     expect(result.usage.judge?.calls).toBe(4 * (3 + 24));
-    expect(sim.stats().routes['POST /v1/chat/completions']).toBe(4 + 4 * 7 + 4 * 3 + 4 * 24);
+    expect(fx.sim.stats().routes['POST /v1/chat/completions']).toBe(4 + 4 * 7 + 4 * 3 + 4 * 24);
 
-    const store = createArtifactStore({ kind: 'fs', root: join(w.dir, 'artifacts') });
+    const store = createArtifactStore({ kind: 'fs', root: join(fx.w.dir, 'artifacts') });
     const manifest = await store.getJson<Manifest>(result.manifest);
     const shard = manifest.shards[0]!;
     const answers = await store.getJsonl<AnswerRow>(shard.answers);

@@ -2,36 +2,25 @@
 // run does one iteration of the campaign and saves its state, and the next run goes on from it.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startSimulator, type SimHandle } from '../../src/sim';
+import { describe, expect, inject, it } from 'vitest';
 import type { CampaignStatus } from '../../src/contracts/campaign';
 import { uniqueId } from '../helpers/temporal';
-import { startWorkerFixture, type WorkerFixture } from '../helpers/worker';
+import { useSimWorker } from '../helpers/worker';
 import { simConfig } from '../helpers/config';
 import { writeWorkerConfig } from '../helpers/process';
 
 const run = promisify(execFile);
 
 describe('nightly schedules', () => {
-  let w: WorkerFixture;
-  let sim: SimHandle;
+  const fx = useSimWorker('schedule', { seed: 6 });
   const cli = inject('temporalCliPath')!;
-
-  beforeAll(async () => {
-    sim = await startSimulator({ port: 0, seed: 6 });
-    w = await startWorkerFixture('schedule');
-  });
-  afterAll(async () => {
-    await w?.stop();
-    await sim?.close();
-  });
 
   async function completedRuns(name: string): Promise<CampaignStatus[]> {
     const out: CampaignStatus[] = [];
-    for await (const wf of w.t.client.workflow.list({
+    for await (const wf of fx.w.t.client.workflow.list({
       query: `campaign = "${name}" AND WorkflowType = "campaignWorkflow" AND ExecutionStatus = "Completed"`,
     })) {
-      out.push((await w.t.client.workflow.getHandle(wf.workflowId, wf.runId).result()) as CampaignStatus);
+      out.push(await fx.w.t.client.workflow.getHandle(wf.workflowId, wf.runId).result());
     }
     return out;
   }
@@ -47,25 +36,25 @@ describe('nightly schedules', () => {
 
   it('create → temporal schedule list → trigger twice → two nightly iterations → delete', async () => {
     const name = uniqueId('nightly');
-    const config = simConfig(sim.url, {
+    const config = simConfig(fx.sim.url, {
       campaign: { name, iterations: 5, questionsPerIteration: 4 },
-      taskQueue: w.taskQueue,
+      taskQueue: fx.w.taskQueue,
     });
-    const configPath = writeWorkerConfig(w.dir, config);
+    const configPath = writeWorkerConfig(fx.w.dir, config);
     const rloop = (...args: string[]) =>
-      run('node', ['bin/rloop.js', ...args, '--config', configPath, '--address', w.t.address]);
+      run('node', ['bin/rloop.js', ...args, '--config', configPath, '--address', fx.w.t.address]);
 
     const created = await rloop('schedule', 'create');
     expect(created.stdout).toContain(`created schedule rloop-${name}-nightly (0 2 * * *, overlap: skip)`);
 
-    const { stdout: listed } = await run(cli, ['schedule', 'list', '--address', w.t.address, '--output', 'json']);
+    const { stdout: listed } = await run(cli, ['schedule', 'list', '--address', fx.w.t.address, '--output', 'json']);
     const ids = (JSON.parse(listed) as Array<{ scheduleId: string }>).map((s) => s.scheduleId);
     expect(ids).toContain(`rloop-${name}-nightly`);
     const { stdout: described } = await run(cli, [
       'schedule',
       'describe',
       '--address',
-      w.t.address,
+      fx.w.t.address,
       '--schedule-id',
       `rloop-${name}-nightly`,
       '--output',
@@ -73,14 +62,14 @@ describe('nightly schedules', () => {
     ]);
     expect(described).toContain('SCHEDULE_OVERLAP_POLICY_SKIP');
 
-    await run(cli, ['schedule', 'trigger', '--address', w.t.address, '--schedule-id', `rloop-${name}-nightly`]);
+    await run(cli, ['schedule', 'trigger', '--address', fx.w.t.address, '--schedule-id', `rloop-${name}-nightly`]);
     const first = await waitFor(
       async () => ((await completedRuns(name)).length >= 1 ? completedRuns(name) : null),
       'the first scheduled run',
     );
     expect(first[0]!.history.map((h) => h.iteration)).toEqual([0]);
 
-    await run(cli, ['schedule', 'trigger', '--address', w.t.address, '--schedule-id', `rloop-${name}-nightly`]);
+    await run(cli, ['schedule', 'trigger', '--address', fx.w.t.address, '--schedule-id', `rloop-${name}-nightly`]);
     const both = await waitFor(async () => {
       const runs = await completedRuns(name);
       return runs.length >= 2 ? runs : null;

@@ -5,10 +5,10 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
 import { startSimulator, type SimHandle } from '../../src/sim';
-import type { IterationResult } from '../../src/contracts/iteration';
 import { connectTestTemporal, tempDir, uniqueId, type TestTemporal } from '../helpers/temporal';
 import { simConfig } from '../helpers/config';
 import { startWorkerProcess, writeWorkerConfig, type WorkerProcess } from '../helpers/process';
+import { iterationWorkflow } from '../../src/workflows';
 
 /** Forwards to the simulator; on the first fine-tuning job create it lets the job be created, then kills the
  * worker before the response reaches it. */
@@ -85,7 +85,7 @@ describe('trainer submit is idempotent across a worker crash', () => {
     const configPath = writeWorkerConfig(dir, config);
     workers.push(await startWorkerProcess({ address: t.address, configPath }));
 
-    const handle = await t.client.workflow.start('iterationWorkflow', {
+    const handle = await t.client.workflow.start(iterationWorkflow, {
       taskQueue,
       workflowId: `campaign-${name}-iter-0`,
       args: [{ iteration: 0, config }],
@@ -97,7 +97,7 @@ describe('trainer submit is idempotent across a worker crash', () => {
     expect(workers[0]!.child.signalCode).toBe('SIGKILL');
     workers.push(await startWorkerProcess({ address: t.address, configPath }));
 
-    const result = (await handle.result()) as IterationResult;
+    const result = await handle.result();
     expect(result.training.solver?.state).toBe('succeeded');
 
     const key = `campaign-${name}-iter-0-solver`;

@@ -1,14 +1,13 @@
 // The whole loop with real trainer jobs: the simulator's fine-tuning API really changes its latent world, so a
 // campaign can be checked for what training should do — a better solver promoted, a shifted task mix.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
 import OpenAI from 'openai';
-import { startSimulator, type SimHandle } from '../../src/sim';
-import type { CampaignStatus } from '../../src/contracts/campaign';
-import type { IterationResult } from '../../src/contracts/iteration';
 import { uniqueId } from '../helpers/temporal';
-import { startWorkerFixture, type WorkerFixture } from '../helpers/worker';
+import { startSimulator } from '../../src/sim';
+import { useSimWorker } from '../helpers/worker';
 import { simConfig } from '../helpers/config';
+import { campaignWorkflow, iterationWorkflow } from '../../src/workflows';
 
 const training = {
   generator: { backend: 'openai' as const, endpoint: 'sim', method: 'supervised' as const, pollIntervalSeconds: 1 },
@@ -21,38 +20,28 @@ const meanSkill = (skill: Record<string, number> | undefined) => {
 };
 
 describe('training, promotion and the campaign lineage', () => {
-  let w: WorkerFixture;
-  let sim: SimHandle;
-
-  beforeAll(async () => {
-    sim = await startSimulator({ port: 0, seed: 2, jobDurationMs: 600 });
-    w = await startWorkerFixture('training');
-  });
-  afterAll(async () => {
-    await w?.stop();
-    await sim?.close();
-  });
+  const fx = useSimWorker('training', { seed: 2, jobDurationMs: 600 });
 
   it('a 3-iteration campaign promotes better solvers and shifts the task mix toward verifiable tasks', async () => {
     // A fixed name: sample seeds derive from it, and the simulator names a fine-tuned model by its training data, so
     // every run asks the same questions, trains the same models and sees the same gate (default promotion bar).
     const name = 'training-loop';
-    const config = simConfig(sim.url, {
+    const config = simConfig(fx.sim.url, {
       campaign: { name, iterations: 3, questionsPerIteration: 96, shardSize: 24 },
       training,
-      taskQueue: w.taskQueue,
+      taskQueue: fx.w.taskQueue,
     });
-    const status = (await w.t.client.workflow.execute('campaignWorkflow', {
-      taskQueue: w.taskQueue,
+    const status = await fx.w.t.client.workflow.execute(campaignWorkflow, {
+      taskQueue: fx.w.taskQueue,
       workflowId: `campaign-${name}`,
       args: [{ config }],
-    })) as CampaignStatus;
+    });
     expect(status.history).toHaveLength(3);
 
     const results = await Promise.all(
-      status.history.map((h) => w.t.client.workflow.getHandle(h.workflowId).result() as Promise<IterationResult>),
+      status.history.map((h) => fx.w.t.client.workflow.getHandle<typeof iterationWorkflow>(h.workflowId).result()),
     );
-    const world = sim.world();
+    const world = fx.sim.world();
     // Every iteration trained both roles and recorded its decisions.
     for (const r of results) {
       expect(r.training.solver?.state).toBe('succeeded');
@@ -80,7 +69,7 @@ describe('training, promotion and the campaign lineage', () => {
     expect(first.promotion.generator?.reason).toMatch(/mean R_G/);
 
     // One fine-tuning job per iteration and role, each tagged with its idempotency key.
-    const api = new OpenAI({ baseURL: sim.url, apiKey: 'x' });
+    const api = new OpenAI({ baseURL: fx.sim.url, apiKey: 'x' });
     for (const r of results) {
       for (const role of ['generator', 'solver']) {
         const key = `campaign-${name}-iter-${r.iteration}-${role}`;
@@ -94,17 +83,17 @@ describe('training, promotion and the campaign lineage', () => {
     // No question reaches an SFT bar of 1, so the openai generator job (supervised: generator.sft) has nothing to
     // train on. The row count that matters is that dataset's, not the generator rows' (which are not empty).
     const name = 'empty-sft';
-    const config = simConfig(sim.url, {
+    const config = simConfig(fx.sim.url, {
       campaign: { name, questionsPerIteration: 8 },
       datasets: { sftMinReward: 1 },
       training,
-      taskQueue: w.taskQueue,
+      taskQueue: fx.w.taskQueue,
     });
-    const r = (await w.t.client.workflow.execute('iterationWorkflow', {
-      taskQueue: w.taskQueue,
+    const r = await fx.w.t.client.workflow.execute(iterationWorkflow, {
+      taskQueue: fx.w.taskQueue,
       workflowId: `campaign-${name}-iter-0`,
       args: [{ iteration: 0, config }],
-    })) as IterationResult;
+    });
     expect(r.datasets!.counts.sftRows).toBe(0);
     expect(r.datasets!.counts.generatorRows).toBe(8);
     expect(r.training.generator).toMatchObject({
@@ -123,10 +112,10 @@ describe('training, promotion and the campaign lineage', () => {
       const config = simConfig(slowSim.url, {
         campaign: { name, questionsPerIteration: 16 },
         training: { generator: { backend: 'none' }, solver: training.solver },
-        taskQueue: w.taskQueue,
+        taskQueue: fx.w.taskQueue,
       });
-      const handle = await w.t.client.workflow.start('iterationWorkflow', {
-        taskQueue: w.taskQueue,
+      const handle = await fx.w.t.client.workflow.start(iterationWorkflow, {
+        taskQueue: fx.w.taskQueue,
         workflowId: `campaign-${name}-iter-0`,
         args: [{ iteration: 0, config }],
       });

@@ -75,6 +75,18 @@ describe('simulator /_train/jobs', () => {
     expect(await submitIn(0, 'k2')).toEqual(a); // same world, base and data: same job and model
     expect((await submitIn(1, 'k1')).id).not.toBe(a.id);
     const viaPg = await submitIn(0, 'k3', 'policy-gradient');
+    expect(
+      await withSim({ seed: 0, world: 'v2' }, async (sim) => {
+        // Both roles receive every export; a generator job must not train on the solver's pairs.
+        const res = await post(new URL('/_train/jobs', sim.url).href, {
+          idempotencyKey: 'gen',
+          role: 'generator',
+          baseModel: 'sim-generator',
+          datasets: { 'solver.trl-dpo': dpo, 'solver.pg': pg },
+        });
+        return JSON.stringify(res.body);
+      }),
+    ).toContain('generator.* dataset');
     expect(viaPg.method).toBe('policy-gradient');
     expect(viaPg.id).not.toBe(a.id);
   });

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { SimHandle } from '../../../src/sim';
-import { createHttpTrainer } from '../../../src/trainers/http';
-import type { SubmitRequest } from '../../../src/trainers/types';
+import { createHttpTrainer } from '../../../src/training/http';
+import type { SubmitRequest } from '../../../src/training/types';
 import { answerWithQuality } from './helpers';
 
 export const jsonl = (rows: unknown[]): string => rows.map((r) => JSON.stringify(r)).join('\n') + '\n';

@@ -10,20 +10,18 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities } from '../../../src/activities';
 import { MemoryRequestCache } from '../../../src/llm';
-import { startSimulator, type SimHandle } from '../../../src/sim';
 import { createArtifactStore } from '../../../src/store';
 import type { ArtifactRef } from '../../../src/contracts/common';
-import type { CampaignStatus } from '../../../src/contracts/campaign';
 import type { IterationResult, Manifest } from '../../../src/contracts/iteration';
 import { parseConfigObject, type RloopConfig } from '../../../src/config';
 import { uniqueId } from '../../helpers/temporal';
-import { startWorkerFixture, type WorkerFixture } from '../../helpers/worker';
+import { useSimWorker } from '../../helpers/worker';
 import { simConfig } from '../../helpers/config';
 import { printFaultTable, rootFailure } from './helpers';
+import { campaignWorkflow, iterationWorkflow } from '../../../src/workflows';
 
 describe('damaged artifacts', () => {
-  let w: WorkerFixture;
-  let sim: SimHandle;
+  const fx = useSimWorker('damaged', { seed: 5 });
   let root: string;
   let result: IterationResult;
   let config: RloopConfig;
@@ -41,16 +39,14 @@ describe('damaged artifacts', () => {
   const table = { detected: 0, trials: 0 };
 
   beforeAll(async () => {
-    sim = await startSimulator({ port: 0, seed: 5 });
-    w = await startWorkerFixture('damaged');
-    root = join(w.dir, 'artifacts');
+    root = join(fx.w.dir, 'artifacts');
     const name = uniqueId('damaged');
-    const input = simConfig(sim.url, { campaign: { name }, taskQueue: w.taskQueue });
-    result = (await w.t.client.workflow.execute('iterationWorkflow', {
-      taskQueue: w.taskQueue,
+    const input = simConfig(fx.sim.url, { campaign: { name }, taskQueue: fx.w.taskQueue });
+    result = await fx.w.t.client.workflow.execute(iterationWorkflow, {
+      taskQueue: fx.w.taskQueue,
       workflowId: `campaign-${name}-iter-0`,
       args: [{ iteration: 0, config: input }],
-    })) as IterationResult;
+    });
     config = parseConfigObject(input, 'test config');
   });
   afterAll(async () => {
@@ -63,8 +59,6 @@ describe('damaged artifacts', () => {
         duplicates: 'n/a',
       },
     ]);
-    await w?.stop();
-    await sim?.close();
   });
 
   const manifest = () => createArtifactStore({ kind: 'fs', root }).getJson<Manifest>(result.manifest);
@@ -131,24 +125,24 @@ describe('damaged artifacts', () => {
   it('end to end: a campaign resumed from a corrupt state file fails in seconds, naming the file and line', async () => {
     table.trials++;
     const name = uniqueId('state');
-    const input = simConfig(sim.url, {
+    const input = simConfig(fx.sim.url, {
       campaign: { name, iterations: 2, questionsPerIteration: 4 },
-      taskQueue: w.taskQueue,
+      taskQueue: fx.w.taskQueue,
     });
-    const first = (await w.t.client.workflow.execute('campaignWorkflow', {
-      taskQueue: w.taskQueue,
+    const first = await fx.w.t.client.workflow.execute(campaignWorkflow, {
+      taskQueue: fx.w.taskQueue,
       workflowId: `campaign-${name}`,
       args: [{ config: input, iterationsPerRun: 1 }],
-    })) as CampaignStatus;
+    });
     expect(first.nextIteration).toBe(1);
     const stateFile = join(root, 'campaigns', name, 'state.json');
     const text = readFileSync(stateFile, 'utf8');
     writeFileSync(stateFile, text.slice(0, Math.floor(text.length / 2)));
 
     const started = Date.now();
-    const err = await w.t.client.workflow
-      .execute('campaignWorkflow', {
-        taskQueue: w.taskQueue,
+    const err = await fx.w.t.client.workflow
+      .execute(campaignWorkflow, {
+        taskQueue: fx.w.taskQueue,
         workflowId: `campaign-${name}-resume`,
         args: [{ config: input, resume: true }],
       })

@@ -12,6 +12,7 @@ import { uniqueId } from '../../helpers/temporal';
 import { startWorkerFixture, type WorkerFixture } from '../../helpers/worker';
 import { simConfig } from '../../helpers/config';
 import { CHAT, printFaultTable, type FaultRow } from './helpers';
+import { iterationWorkflow } from '../../../src/workflows';
 
 const SEED = 21;
 /**
@@ -73,11 +74,11 @@ describe('endpoint faults (5xx, 429, malformed JSON, hangs)', () => {
       taskQueue: w.taskQueue,
     });
     const started = Date.now();
-    const result = (await w.t.client.workflow.execute('iterationWorkflow', {
+    const result = await w.t.client.workflow.execute(iterationWorkflow, {
       taskQueue: w.taskQueue,
       workflowId: uniqueId(`campaign-${campaign}-iter-0-${label}`),
       args: [{ campaign, iteration: 0, config }],
-    })) as IterationResult;
+    });
     const store = createArtifactStore({ kind: 'fs', root: join(w.dir, 'artifacts') });
     const manifest = await store.getJson<Manifest>(result.manifest);
     const out: Outcome = {

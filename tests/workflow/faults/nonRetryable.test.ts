@@ -1,30 +1,29 @@
 // Faults that no retry can fix fail the iteration fast and clearly: a wrong API key (401), an unknown model (404),
 // a key variable that is not set, an invalid config. Each ends as a non-retryable ApplicationFailure naming the role
 // and the endpoint (or the config path), within seconds rather than after minutes of retries.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { WorkflowFailedError } from '@temporalio/client';
-import { startSimulator, type SimHandle } from '../../../src/sim';
 import type { RloopConfigInput } from '../../../src/config';
 import { uniqueId } from '../../helpers/temporal';
-import { startWorkerFixture, type WorkerFixture } from '../../helpers/worker';
+import { useSimWorker } from '../../helpers/worker';
 import { simConfig } from '../../helpers/config';
 import { CHAT, printFaultTable, rootFailure, workflowTree } from './helpers';
+import { iterationWorkflow } from '../../../src/workflows';
 
 const FAST_MS = 15_000;
 
 describe('non-retryable faults fail fast', () => {
-  let w: WorkerFixture;
-  let sim: SimHandle;
-  const outcomes: Array<{ ok: boolean; calls: number }> = [];
-
-  beforeAll(async () => {
-    sim = await startSimulator({ port: 0, seed: 3, apiKeys: ['right-key-for-the-simulator'] });
-    // The worker's environment: a wrong key under one name, the right one under another, nothing under a third.
-    w = await startWorkerFixture('fail-fast', {
+  // The worker's environment: a wrong key under one name, the right one under another, nothing under a third.
+  const fx = useSimWorker(
+    'fail-fast',
+    { seed: 3, apiKeys: ['right-key-for-the-simulator'] },
+    {
       RLOOP_WRONG_KEY: 'wrong-key-0123456789abcdef',
       RLOOP_RIGHT_KEY: 'right-key-for-the-simulator',
-    });
-  });
+    },
+  );
+  const outcomes: Array<{ ok: boolean; calls: number }> = [];
+
   afterAll(async () => {
     const calls = outcomes.reduce((a, o) => a + o.calls, 0);
     printFaultTable([
@@ -36,36 +35,40 @@ describe('non-retryable faults fail fast', () => {
         duplicates: `0 retried activities (${calls} model calls in all)`,
       },
     ]);
-    await w?.stop();
-    await sim?.close();
   });
 
   const config = (apiKeyEnv: string | undefined, roles?: (c: RloopConfigInput) => void) => {
-    const c = simConfig(sim.url, {
+    const c = simConfig(fx.sim.url, {
       campaign: { name: uniqueId('ff') },
-      endpoints: { sim: { baseURL: sim.url, concurrency: 8, timeoutMs: 5_000, ...(apiKeyEnv ? { apiKeyEnv } : {}) } },
-      taskQueue: w.taskQueue,
+      endpoints: {
+        sim: { baseURL: fx.sim.url, concurrency: 8, timeoutMs: 5_000, ...(apiKeyEnv ? { apiKeyEnv } : {}) },
+      },
+      taskQueue: fx.w.taskQueue,
     });
     roles?.(c);
     return c;
   };
 
   async function failFast(input: unknown) {
-    const before = sim.stats().routes[CHAT] ?? 0;
+    const before = fx.sim.stats().routes[CHAT] ?? 0;
     const started = Date.now();
     const workflowId = uniqueId('campaign-ff-iter-0');
-    const err = await w.t.client.workflow
-      .execute('iterationWorkflow', { taskQueue: w.taskQueue, workflowId, args: [{ iteration: 0, config: input }] })
+    const err = await fx.w.t.client.workflow
+      .execute(iterationWorkflow, {
+        taskQueue: fx.w.taskQueue,
+        workflowId,
+        args: [{ iteration: 0, config: input as RloopConfigInput }],
+      })
       .catch((e: unknown) => e);
     const elapsed = Date.now() - started;
     // No activity was retried: every start in the whole tree is a first attempt.
     let maxAttempt = 0;
-    for (const id of await workflowTree(w.t.client, workflowId)) {
-      for (const e of (await w.t.client.workflow.getHandle(id).fetchHistory()).events ?? [])
+    for (const id of await workflowTree(fx.w.t.client, workflowId)) {
+      for (const e of (await fx.w.t.client.workflow.getHandle(id).fetchHistory()).events ?? [])
         maxAttempt = Math.max(maxAttempt, e.activityTaskStartedEventAttributes?.attempt ?? 0);
     }
     const root = rootFailure(err);
-    const record = { ok: false, calls: (sim.stats().routes[CHAT] ?? 0) - before };
+    const record = { ok: false, calls: (fx.sim.stats().routes[CHAT] ?? 0) - before };
     outcomes.push(record);
     expect(err).toBeInstanceOf(WorkflowFailedError);
     expect(root?.nonRetryable).toBe(true);

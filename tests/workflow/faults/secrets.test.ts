@@ -7,11 +7,11 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowFailedError } from '@temporalio/client';
 import { startSimulator, type SimHandle } from '../../../src/sim';
-import type { IterationResult } from '../../../src/contracts/iteration';
 import { connectTestTemporal, tempDir, uniqueId, type TestTemporal } from '../../helpers/temporal';
 import { simConfig } from '../../helpers/config';
 import { startWorkerProcess, writeWorkerConfig, type WorkerProcess } from '../../helpers/process';
 import { failureChain, filesUnder, printFaultTable, rootFailure, workflowTree } from './helpers';
+import { iterationWorkflow } from '../../../src/workflows';
 
 // Not shaped like an `sk-...` key, so finding no trace of it proves our handling, not the scrubber's key regex.
 const SENTINEL = `rloopSentinel${randomBytes(12).toString('hex')}`;
@@ -98,9 +98,9 @@ describe('secrets never leave the worker environment', () => {
     workers.push(worker);
     const workflowId = `campaign-${name}-iter-0`;
     const outcome = await t.client.workflow
-      .execute('iterationWorkflow', { taskQueue, workflowId, args: [{ iteration: 0, config }] })
+      .execute(iterationWorkflow, { taskQueue, workflowId, args: [{ iteration: 0, config }] })
       .then(
-        (r) => ({ result: r as IterationResult, error: null }),
+        (r) => ({ result: r, error: null }),
         (e: unknown) => ({ result: null, error: e }),
       );
     return { ...outcome, dir, worker, workflowId };

@@ -7,11 +7,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
 import { startDevServer, type DevServer } from '../../../src/temporal/devServer';
 import { startSimulator, type SimHandle } from '../../../src/sim';
-import type { CampaignStatus } from '../../../src/contracts/campaign';
 import { tempDir, uniqueId } from '../../helpers/temporal';
 import { simConfig } from '../../helpers/config';
 import { startWorkerProcess, writeWorkerConfig, type WorkerProcess } from '../../helpers/process';
 import { CHAT, printFaultTable, sleep, waitFor } from './helpers';
+import { campaignWorkflow } from '../../../src/workflows';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -56,7 +56,7 @@ describe('Temporal server restart mid-campaign', () => {
 
     const connection = await Connection.connect({ address });
     const client = new Client({ connection });
-    const handle = await client.workflow.start('campaignWorkflow', {
+    const handle = await client.workflow.start(campaignWorkflow, {
       taskQueue,
       workflowId: `campaign-${name}`,
       args: [{ config }],
@@ -76,9 +76,9 @@ describe('Temporal server restart mid-campaign', () => {
 
     const again = await Connection.connect({ address });
     try {
-      const status = (await new Client({ connection: again }).workflow
-        .getHandle(handle.workflowId)
-        .result()) as CampaignStatus;
+      const status = await new Client({ connection: again }).workflow
+        .getHandle<typeof campaignWorkflow>(handle.workflowId)
+        .result();
       expect(status.history).toHaveLength(2);
       expect(status.history.map((h) => h.questions)).toEqual([16, 16]);
       // The same worker process did it all: it was never restarted.

@@ -25,6 +25,7 @@ import {
   type IterationArtifacts,
   workflowTree,
 } from './helpers';
+import { iterationWorkflow } from '../../../src/workflows';
 
 const SEED = 11;
 const CONCURRENCY = 4;
@@ -98,14 +99,14 @@ async function runIteration(t: TestTemporal, kind: Kind, killAt: KillPoint[]): P
   try {
     workers.push(await startWorkerProcess({ address: t.address, configPath }));
     const workflowId = uniqueId(`campaign-${name}-iter-0`);
-    const handle = await t.client.workflow.start('iterationWorkflow', {
+    const handle = await t.client.workflow.start(iterationWorkflow, {
       taskQueue,
       workflowId,
       args: [{ iteration: 0, config }],
     });
     let finished = false;
     const outcome = handle.result().then(
-      (r) => ({ result: r as IterationResult, error: null }),
+      (r) => ({ result: r, error: null }),
       (e: unknown) => ({ result: null, error: String(e) }),
     );
     void outcome.then(() => (finished = true));
