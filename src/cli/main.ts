@@ -20,6 +20,19 @@ const addressOpt = () =>
 const namespaceOpt = () =>
   new Option('--namespace <ns>', 'Temporal namespace (default: TEMPORAL_NAMESPACE, config, "default")');
 
+/** A command that talks to Temporal: --config, --address and --namespace. */
+const connected = (name: string, description: string) =>
+  program
+    .command(name)
+    .description(description)
+    .addOption(configOpt())
+    .addOption(addressOpt())
+    .addOption(namespaceOpt());
+
+/** A command about one campaign: `rloop <name> <campaign>` plus the connection options. */
+const campaignCommand = (name: string, description: string) =>
+  connected(name, description).argument('<campaign>', 'campaign name');
+
 program
   .command('dev')
   .description('Start a local Temporal dev server (persistent DB file, Web UI) and a worker.')
@@ -29,12 +42,7 @@ program
   .option('--ui-port <n>', 'Web UI port', '8233')
   .action(async (opts) => (await import('./dev')).dev(opts));
 
-program
-  .command('worker')
-  .description('Run a worker (workflows + activities) against a Temporal server.')
-  .addOption(configOpt())
-  .addOption(addressOpt())
-  .addOption(namespaceOpt())
+connected('worker', 'Run a worker (workflows + activities) against a Temporal server.')
   .option('--task-queue <name>', 'task queue (default: temporal.taskQueue of the config)')
   .option(
     '--queues <list>',
@@ -48,12 +56,7 @@ program
   )
   .action(async (opts) => (await import('./workerCmd')).workerCmd(opts));
 
-program
-  .command('run')
-  .description('Start a campaign from the config and follow it live (or attach to it if it is already running).')
-  .addOption(configOpt())
-  .addOption(addressOpt())
-  .addOption(namespaceOpt())
+connected('run', 'Start a campaign from the config and follow it live (or attach to it if it is already running).')
   .option('--detach', 'start and return at once; follow later with `rloop status`')
   .option('--resume', "continue from the campaign's saved state (next iteration, models) instead of iteration 0")
   .option('--json', 'print progress as JSON lines')
@@ -72,29 +75,20 @@ program
   .action(async (action, opts) => (await import('./scheduleCmd')).scheduleCmd(action, opts));
 
 for (const kind of ['pause', 'resume', 'stop'] as const) {
-  program
-    .command(kind)
-    .description(
-      kind === 'stop'
-        ? 'Stop a campaign after its current iteration.'
-        : kind === 'pause'
-          ? 'Pause a campaign before its next iteration.'
-          : 'Resume a paused campaign.',
-    )
-    .argument('<campaign>', 'campaign name')
-    .addOption(configOpt())
-    .addOption(addressOpt())
-    .addOption(namespaceOpt())
-    .action(async (campaign, opts) => (await import('./controlCmd')).signalCmd(kind, campaign, opts));
+  campaignCommand(
+    kind,
+    kind === 'stop'
+      ? 'Stop a campaign after its current iteration.'
+      : kind === 'pause'
+        ? 'Pause a campaign before its next iteration.'
+        : 'Resume a paused campaign.',
+  ).action(async (campaign, opts) => (await import('./controlCmd')).signalCmd(kind, campaign, opts));
 }
 
-program
-  .command('thresholds')
-  .description('Change the reliability thresholds of a running campaign from its next iteration on (validated).')
-  .argument('<campaign>', 'campaign name')
-  .addOption(configOpt())
-  .addOption(addressOpt())
-  .addOption(namespaceOpt())
+campaignCommand(
+  'thresholds',
+  'Change the reliability thresholds of a running campaign from its next iteration on (validated).',
+)
   .option('--min-cons <x>', 'minimum R_cons')
   .option('--min-sep <x>', 'minimum R_sep')
   .option('--min-stab <x>', 'minimum R_stab')
@@ -123,23 +117,14 @@ program
   .option('--json', 'print progress as JSON lines')
   .action(async (campaign, opts) => (await import('./watchCmd')).watchCmd(campaign, opts));
 
-program
-  .command('report')
-  .description('Write a self-contained HTML report of a campaign (plots and example questions; opens offline).')
-  .argument('<campaign>', 'campaign name')
-  .addOption(configOpt())
-  .addOption(addressOpt())
-  .addOption(namespaceOpt())
+campaignCommand(
+  'report',
+  'Write a self-contained HTML report of a campaign (plots and example questions; opens offline).',
+)
   .option('--out <file>', 'output file (default: .rloop/reports/<campaign>.html)')
   .action(async (campaign, opts) => (await import('./reportCmd')).reportCmd(campaign, opts));
 
-program
-  .command('export')
-  .description("Write one iteration's datasets as JSONL files (sha256-checked on read).")
-  .argument('<campaign>', 'campaign name')
-  .addOption(configOpt())
-  .addOption(addressOpt())
-  .addOption(namespaceOpt())
+campaignCommand('export', "Write one iteration's datasets as JSONL files (sha256-checked on read).")
   .requiredOption('--iteration <n>', 'iteration number (0-based)')
   .addOption(
     new Option(

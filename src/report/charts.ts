@@ -27,6 +27,14 @@ const base = (categories: string[], yName: string, extra: Record<string, unknown
   ...extra,
 });
 
+/** Values in [0, 1] per iteration with a tooltip per item (R_G box plots, win rates with their interval). */
+const unitItemChart = (categories: string[], yName: string, series: unknown[]) =>
+  base(categories, yName, {
+    tooltip: { trigger: 'item' },
+    yAxis: { type: 'value', name: yName, min: 0, max: 1 },
+    series,
+  });
+
 export function buildCharts(data: ReportData): ChartSpec[] {
   const its = data.perIteration;
   const cats = its.map((i) => String(i.iteration));
@@ -41,18 +49,10 @@ export function buildCharts(data: ReportData): ChartSpec[] {
       'Box: quartiles of the per-question reliability reward R_G, whiskers min–max; dot: mean R_G. Questions whose ' +
       'R_G could not be computed are left out (count in the table).',
     option: withBox.length
-      ? base(cats, 'R_G', {
-          tooltip: { trigger: 'item' },
-          yAxis: { type: 'value', name: 'R_G', min: 0, max: 1 },
-          series: [
-            {
-              name: 'R_G',
-              type: 'boxplot',
-              data: its.map((i) => (i.rewardBox ? i.rewardBox.map((x) => round(x)) : [])),
-            },
-            { name: 'mean R_G', type: 'scatter', data: its.map((i) => round(i.meanReward)), symbolSize: 9 },
-          ],
-        })
+      ? unitItemChart(cats, 'R_G', [
+          { name: 'R_G', type: 'boxplot', data: its.map((i) => (i.rewardBox ? i.rewardBox.map((x) => round(x)) : [])) },
+          { name: 'mean R_G', type: 'scatter', data: its.map((i) => round(i.meanReward)), symbolSize: 9 },
+        ])
       : null,
     empty: none ?? 'no question has an R_G',
   };
@@ -136,36 +136,32 @@ export function buildCharts(data: ReportData): ChartSpec[] {
       'Head-to-head on held-out reliable questions (pairwise judge, both orders): the candidate’s win rate with its ' +
       '95% Wilson interval (bar). Above 0.5 the new solver is preferred; the promotion gate uses the lower bound.',
     option: withWin.length
-      ? base(cats, 'win rate', {
-          tooltip: { trigger: 'item' },
-          yAxis: { type: 'value', name: 'win rate', min: 0, max: 1 },
-          series: [
-            {
-              // A candlestick with open = close = win rate and low/high = the interval draws an error bar.
-              name: 'Wilson 95% interval',
-              type: 'candlestick',
-              barMaxWidth: 6,
-              itemStyle: { color: '#5470c6', color0: '#5470c6', borderColor: '#5470c6', borderColor0: '#5470c6' },
-              data: its.map((i) =>
-                i.solver
-                  ? [
-                      round(i.solver.winRate),
-                      round(i.solver.winRate),
-                      round(i.solver.interval?.[0] ?? i.solver.winRate),
-                      round(i.solver.interval?.[1] ?? i.solver.winRate),
-                    ]
-                  : '-',
-              ),
-            },
-            {
-              name: 'win rate',
-              type: 'scatter',
-              symbolSize: 10,
-              data: its.map((i) => round(i.solver?.winRate ?? null)),
-              markLine: { silent: true, symbol: 'none', data: [{ yAxis: 0.5, name: 'even' }] },
-            },
-          ],
-        })
+      ? unitItemChart(cats, 'win rate', [
+          {
+            // A candlestick with open = close = win rate and low/high = the interval draws an error bar.
+            name: 'Wilson 95% interval',
+            type: 'candlestick',
+            barMaxWidth: 6,
+            itemStyle: { color: '#5470c6', color0: '#5470c6', borderColor: '#5470c6', borderColor0: '#5470c6' },
+            data: its.map((i) =>
+              i.solver
+                ? [
+                    round(i.solver.winRate),
+                    round(i.solver.winRate),
+                    round(i.solver.interval?.[0] ?? i.solver.winRate),
+                    round(i.solver.interval?.[1] ?? i.solver.winRate),
+                  ]
+                : '-',
+            ),
+          },
+          {
+            name: 'win rate',
+            type: 'scatter',
+            symbolSize: 10,
+            data: its.map((i) => round(i.solver?.winRate ?? null)),
+            markLine: { silent: true, symbol: 'none', data: [{ yAxis: 0.5, name: 'even' }] },
+          },
+        ])
       : null,
     empty: none ?? 'no solver was trained (training.solver.backend is none, or iterations stopped before training)',
   };
