@@ -1,21 +1,17 @@
-// Runs an experiment plan: one simulator world per (arm, seed) on its own port with its own state file, a worker,
-// and the campaigns on one Temporal server, at most `parallel` at a time in seed-major order. Resumable: a campaign
-// that already completed is skipped, a running one is attached to, a failed or terminated one continues from its
-// saved state. Afterwards every figure is computed (src/eval ground truth + the loop's metrics) and written.
-import { mkdir, writeFile } from 'node:fs/promises';
+// An experiment plan on the client side: one simulator world per (arm, seed) on its own port with its own state
+// file, the campaigns on one Temporal server, at most `parallel` at a time in seed-major order, and every figure
+// afterwards (src/eval ground truth + the loop's metrics). Resumable: a campaign that already completed is skipped, a
+// running one is attached to, a failed or terminated one continues from its saved state.
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { NativeConnection } from '@temporalio/worker';
 import { campaignStatusQuery } from '../contracts/campaign';
 import { startSimulator } from '../sim';
 import type { SimHandle } from '../sim/types';
 import { createArtifactStore } from '../store';
-import { createWorker, type WorkerOptions } from '../worker';
 import { campaignHandle, loadCampaign, startCampaign } from './campaign';
-import { iterationFigures, skillOf } from './experimentFigures';
+import { iterationFigures, skillOf, type CampaignFigures } from './experimentFigures';
 import type { ExperimentPlan, PlannedCampaign } from './experimentPlan';
-import { aggregateExperiment, type CampaignFigures, type ExperimentData } from '../report/experimentData';
-import { renderExperimentHtml } from '../report/experimentHtml';
 
 export type CampaignState = 'waiting' | 'running' | 'completed' | 'failed';
 
@@ -27,29 +23,6 @@ export interface ExperimentProgress {
   campaigns: Array<{ campaign: string; state: CampaignState; iterationsDone: number; error?: string }>;
   /** From the pace so far; null until an iteration has finished in this run. */
   etaMs: number | null;
-}
-
-export interface RunExperimentOptions {
-  plan: ExperimentPlan;
-  client: Client;
-  /** Connection for an in-process worker on the plan's task queue; null when workers run elsewhere. */
-  workerConnection: NativeConnection | null;
-  namespace?: string;
-  workflowBundle?: WorkerOptions['workflowBundle'];
-  onProgress?: (p: ExperimentProgress) => void;
-  progressIntervalMs?: number;
-  /** Output folder of experiment.json / experiment.html (default <dir>/report). */
-  out?: string;
-  /** The command line, recorded in the outputs. */
-  command?: string;
-}
-
-export interface ExperimentOutcome {
-  data: ExperimentData;
-  jsonPath: string;
-  htmlPath: string;
-  wallTimeSeconds: number;
-  failed: Array<{ campaign: string; error: string }>;
 }
 
 async function workflowStatus(client: Client, c: PlannedCampaign): Promise<string | null> {
@@ -69,20 +42,10 @@ async function runCampaign(client: Client, c: PlannedCampaign): Promise<void> {
   await campaignHandle(client, c.campaign).result();
 }
 
-export async function runExperiment(opts: RunExperimentOptions): Promise<ExperimentOutcome> {
-  const { plan, client } = opts;
-  const t0 = Date.now();
+/** One simulator per planned world, on its port, with its state file (a rerun restores the world). */
+export async function startWorlds(plan: ExperimentPlan): Promise<Map<string, SimHandle>> {
   await mkdir(join(plan.dir, 'worlds'), { recursive: true });
   const sims = new Map<string, SimHandle>();
-  const state = new Map(
-    plan.campaigns.map((c) => [
-      c.campaign,
-      { state: 'waiting' as CampaignState, done: 0, error: undefined as string | undefined },
-    ]),
-  );
-  let worker: Awaited<ReturnType<typeof createWorker>> | null = null;
-  let running: Promise<void> | null = null;
-  let timer: NodeJS.Timeout | null = null;
   try {
     for (const c of plan.campaigns) {
       sims.set(
@@ -96,27 +59,34 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<Experim
         }),
       );
     }
-    const first = plan.campaigns[0]!.config.storage;
-    if (opts.workerConnection) {
-      worker = await createWorker({
-        connection: opts.workerConnection,
-        namespace: opts.namespace,
-        taskQueue: plan.taskQueue,
-        store: { kind: 'fs', root: first.root },
-        cacheDir: first.cacheDir,
-        jobsDir: first.jobsDir,
-        workflowBundle: opts.workflowBundle,
-      });
-      running = worker.run();
-    }
+  } catch (err) {
+    for (const sim of sims.values()) await sim.close();
+    throw err;
+  }
+  return sims;
+}
 
-    const doneAtStart = { value: -1 };
-    const report = async () => {
-      const p = await progress(client, plan, state, t0, doneAtStart);
-      opts.onProgress?.(p);
-    };
-    timer = setInterval(() => void report().catch(() => undefined), opts.progressIntervalMs ?? 5000);
-
+/**
+ * Runs every planned campaign, at most `plan.parallel` at a time in seed-major order, reporting progress; returns
+ * the campaigns that failed (the others completed). Needs workers on the plan's task queue.
+ */
+export async function runCampaigns(
+  client: Client,
+  plan: ExperimentPlan,
+  onProgress?: (p: ExperimentProgress) => void,
+  progressIntervalMs = 5000,
+): Promise<Array<{ campaign: string; error: string }>> {
+  const t0 = Date.now();
+  const state = new Map(
+    plan.campaigns.map((c) => [
+      c.campaign,
+      { state: 'waiting' as CampaignState, done: 0, error: undefined as string | undefined },
+    ]),
+  );
+  const doneAtStart = { value: -1 };
+  const report = async () => onProgress?.(await progress(client, plan, state, t0, doneAtStart));
+  const timer = setInterval(() => void report().catch(() => undefined), progressIntervalMs);
+  try {
     const queue = [...plan.campaigns];
     const lanes = Array.from({ length: Math.min(plan.parallel, queue.length) }, async () => {
       for (let c = queue.shift(); c; c = queue.shift()) {
@@ -133,34 +103,22 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<Experim
       }
     });
     await Promise.all(lanes);
-    clearInterval(timer);
-    timer = null;
-    await report();
-
-    const campaigns: CampaignFigures[] = [];
-    for (const c of plan.campaigns) campaigns.push(await campaignFigures(client, c, sims.get(c.campaign)!));
-    const wallTimeSeconds = (Date.now() - t0) / 1000;
-    const data = aggregateExperiment(
-      { name: plan.name, reference: plan.reference, arms: plan.arms, seeds: plan.seeds, iterations: plan.iterations },
-      campaigns,
-      { wallTimeSeconds, command: opts.command ?? null },
-    );
-    const out = opts.out ?? join(plan.dir, 'report');
-    await mkdir(out, { recursive: true });
-    const jsonPath = join(out, 'experiment.json');
-    const htmlPath = join(out, 'experiment.html');
-    await writeFile(jsonPath, `${JSON.stringify(data, null, 1)}\n`);
-    await writeFile(htmlPath, renderExperimentHtml(data));
-    const failed = [...state].flatMap(([campaign, s]) =>
-      s.state === 'failed' ? [{ campaign, error: s.error ?? '' }] : [],
-    );
-    return { data, jsonPath, htmlPath, wallTimeSeconds, failed };
   } finally {
-    if (timer) clearInterval(timer);
-    worker?.shutdown();
-    await running;
-    for (const sim of sims.values()) await sim.close();
+    clearInterval(timer);
   }
+  await report();
+  return [...state].flatMap(([campaign, s]) => (s.state === 'failed' ? [{ campaign, error: s.error ?? '' }] : []));
+}
+
+/** Every campaign's figures, from Temporal (results), the artifact store and its world. */
+export async function collectFigures(
+  client: Client,
+  plan: ExperimentPlan,
+  sims: ReadonlyMap<string, SimHandle>,
+): Promise<CampaignFigures[]> {
+  const out: CampaignFigures[] = [];
+  for (const c of plan.campaigns) out.push(await campaignFigures(client, c, sims.get(c.campaign)!));
+  return out;
 }
 
 async function campaignFigures(client: Client, c: PlannedCampaign, sim: SimHandle): Promise<CampaignFigures> {

@@ -40,6 +40,16 @@ export interface IterationFigures {
   judgeCalls: number;
 }
 
+export interface CampaignFigures {
+  arm: string;
+  seed: number;
+  campaign: string;
+  workflowStatus: string;
+  /** Mean latent skill of the base solver (before iteration 0). */
+  initialSkill: number;
+  iterations: IterationFigures[];
+}
+
 const meanOf = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
 
 export function skillOf(world: WorldSnapshot, model: string): Record<string, number> {

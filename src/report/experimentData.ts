@@ -1,18 +1,10 @@
 // An experiment's figures, aggregated: per metric, per arm, per iteration the mean over seeds and the mean paired
 // difference against the reference arm with its 95 % t interval (seed i of one arm against seed i of the other: the
 // same initial world). Pure: the JSON the HTML page and EXPERIMENTS.md tables are made from.
-import type { IterationFigures } from '../client/experimentFigures';
-import { meanPresent, pairedDifference, type PairedDifference } from '../domain/paired';
+import type { CampaignFigures, IterationFigures } from '../client/experimentFigures';
 
-export interface CampaignFigures {
-  arm: string;
-  seed: number;
-  campaign: string;
-  workflowStatus: string;
-  /** Mean latent skill of the base solver (before iteration 0). */
-  initialSkill: number;
-  iterations: IterationFigures[];
-}
+export type { CampaignFigures };
+import { meanPresent, pairedDifference, type PairedDifference } from '../domain/paired';
 
 type Overall = 'mean' | 'sum' | 'last';
 export interface MetricDef {
