@@ -85,7 +85,11 @@ export async function runCampaigns(
   );
   const doneAtStart = { value: -1 };
   const report = async () => onProgress?.(await progress(client, plan, state, t0, doneAtStart));
-  const timer = setInterval(() => void report().catch(() => undefined), progressIntervalMs);
+  // Reports run one after another, so the last one seen is the newest (a slow poll never lands after the final one).
+  let reporting: Promise<void> = Promise.resolve();
+  const timer = setInterval(() => {
+    reporting = reporting.then(report).catch(() => undefined);
+  }, progressIntervalMs);
   try {
     const queue = [...plan.campaigns];
     const lanes = Array.from({ length: Math.min(plan.parallel, queue.length) }, async () => {
@@ -106,6 +110,7 @@ export async function runCampaigns(
   } finally {
     clearInterval(timer);
   }
+  await reporting;
   await report();
   return [...state].flatMap(([campaign, s]) => (s.state === 'failed' ? [{ campaign, error: s.error ?? '' }] : []));
 }

@@ -30,10 +30,10 @@ describe('rloop experiment', () => {
       .slice(-20);
     const plan = planExperiment({
       name,
-      arms: ['reliability', 'difficulty'],
+      arms: ['reliability', 'difficulty', 'frozen'],
       seeds: 2,
       iterations: 2,
-      parallel: 4,
+      parallel: 6,
       dir,
       taskQueue: uniqueId('exp'),
       sim: { world: 'v2', basePort: 21000 + (process.pid % 400) * 10, jobDurationMs: 50 },
@@ -46,8 +46,10 @@ describe('rloop experiment', () => {
     expect(plan.campaigns.map((c) => c.campaign)).toEqual([
       `${name}-reliability-s0`,
       `${name}-difficulty-s0`,
+      `${name}-frozen-s0`,
       `${name}-reliability-s1`,
       `${name}-difficulty-s1`,
+      `${name}-frozen-s1`,
     ]);
     const progress: ExperimentProgress[] = [];
     const run = () =>
@@ -62,12 +64,12 @@ describe('rloop experiment', () => {
     const first = await run();
     expect(first.failed).toEqual([]);
     const last = progress.at(-1)!;
-    expect(last.iterationsDone).toBe(8);
+    expect(last.iterationsDone).toBe(12);
     expect(last.campaigns.every((c) => c.state === 'completed')).toBe(true);
 
     // Every figure is in the JSON, per campaign and iteration, and the arms are compared per seed.
     const data = JSON.parse(readFileSync(first.jsonPath, 'utf8')) as ExperimentData;
-    expect(data.campaigns).toHaveLength(4);
+    expect(data.campaigns).toHaveLength(6);
     for (const c of data.campaigns) {
       expect(c.workflowStatus).toBe('COMPLETED');
       expect(c.iterations.map((i) => i.iteration)).toEqual([0, 1]);
@@ -112,6 +114,16 @@ describe('rloop experiment', () => {
     // The generator gate scores the new generator by the campaign's objective too.
     const gate = result.promotion.generator;
     if (gate?.candidate) expect(gate.reason).toMatch(/^mean difficulty reward /);
+
+    // The frozen arm never trains its generator: the uniform baseline keeps the base generator throughout.
+    for (const it of [0, 1]) {
+      const frozen = (await t.client.workflow
+        .getHandle(`campaign-${name}-frozen-s1-iter-${it}`)
+        .result()) as IterationResult;
+      expect(frozen.training.generator).toMatchObject({ state: 'skipped' });
+      expect(frozen.training.generator?.message).toMatch(/frozen/);
+      expect(frozen.nextModels.generator).toBe('sim-generator');
+    }
 
     // Rerun: every campaign is finished, so nothing starts again and the figures are the same.
     const second = await run();
