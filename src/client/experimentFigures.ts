@@ -3,14 +3,15 @@
 import type { IterationResult, Manifest } from '../contracts/iteration';
 import type { QuestionRow } from '../domain/artifacts';
 import { headline } from '../domain/summary';
-import { iterationTruth, type DpoRowLike } from '../eval';
+import { iterationTruth, type DpoRowLike, type PgRowLike, type RankingRowLike } from '../eval';
+import type { ArtifactRef } from '../contracts/common';
 import type { WorldSnapshot } from '../sim/types';
 import type { ArtifactStore } from '../store/types';
 
 /** Every figure of one iteration of one campaign. null = not measurable (e.g. no solver pair that iteration). */
 export interface IterationFigures {
   iteration: number;
-  /** Ground truth. */
+  /** Ground truth: share of the solver's training labels ordered as latent quality (DPO pairs; PG/ranking orders). */
   labelAccuracy: number | null;
   labelPairs: number;
   /** Mean over types of the promoted solver's latent skill minus the answering solver's (0 when none promoted). */
@@ -72,17 +73,25 @@ export async function iterationFigures(
   result: IterationResult,
 ): Promise<IterationFigures> {
   const questions = await questionTexts(store, result);
-  const dpoRef = result.datasets?.refs['solver.trl-dpo'];
-  const solverDpo = dpoRef ? await store.getJsonl<DpoRowLike>(dpoRef) : [];
+  // Whichever solver datasets the iteration wrote (DPO today; policy-gradient and ranking for a solver-method arm).
+  const refs = (result.datasets?.refs ?? {}) as Record<string, ArtifactRef | undefined>;
+  const rows = async <T>(format: string): Promise<T[] | undefined> => {
+    const ref = refs[format];
+    return ref ? store.getJsonl<T>(ref) : undefined;
+  };
   const truth = iterationTruth(world, {
     questions,
-    solverDpo,
+    solverDpo: (await rows<DpoRowLike>('solver.trl-dpo')) ?? [],
+    solverPg: await rows<PgRowLike>('solver.pg'),
+    solverRanking: await rows<RankingRowLike>('solver.ranking'),
     previousSolver: result.models.solver,
     promotedSolver: result.nextModels.solver,
   });
   const h = headline(result.reliability);
   const skill = skillOf(world, result.nextModels.solver);
-  const dpo = truth.labelAccuracy.dpo;
+  // The label accuracy of the method the solver was trained by: DPO pairs, else PG order, else ranking order.
+  const { dpo: dpoShare, pg, ranking } = truth.labelAccuracy;
+  const dpo = dpoShare && dpoShare.total > 0 ? dpoShare : (pg ?? ranking ?? dpoShare);
   const candidate = result.training.solver?.modelId ?? null;
   const before = skillOf(world, result.models.solver);
   const after = candidate ? skillOf(world, candidate) : null;
