@@ -1,10 +1,18 @@
 // Per-iteration figures of one experiment campaign: ground truth from the simulator's latent world (src/eval, which
 // the loop itself never imports) and the loop's own metrics, read from the campaign's results and artifacts.
 import type { IterationResult, Manifest } from '../contracts/iteration';
-import type { QuestionRow } from '../domain/artifacts';
+import type { QuestionRow, ReportRow } from '../domain/artifacts';
 import { headline } from '../domain/summary';
-import { iterationTruth, type DpoRowLike, type PgRowLike, type RankingRowLike } from '../eval';
+import {
+  iterationTruth,
+  preferenceLabelAccuracy,
+  type DpoRowLike,
+  type Share,
+  type PgRowLike,
+  type RankingRowLike,
+} from '../eval';
 import type { ArtifactRef } from '../contracts/common';
+import { firstTaskMarker } from '../sim/markers';
 import type { WorldSnapshot } from '../sim/types';
 import type { ArtifactStore } from '../store/types';
 
@@ -39,6 +47,56 @@ export interface IterationFigures {
   solverPromoted: boolean;
   generatorPromoted: boolean;
   judgeCalls: number;
+  /** Per latent task type: sums that pool across iterations and seeds (what each objective paid, and truth). */
+  byType: Record<string, TypeSums>;
+}
+
+export interface TypeSums {
+  questions: number;
+  passed: number;
+  /** Σ R_G and Σ objective reward over the type's questions; Σ p̂ over those with one. */
+  rg: number;
+  objective: number;
+  pHat: number;
+  pHatN: number;
+  /** Solver DPO pairs of this type whose chosen answer is truly better, of those with a label. */
+  labelAgree: number;
+  labelTotal: number;
+}
+
+const emptyTypeSums = (): TypeSums => ({
+  questions: 0,
+  passed: 0,
+  rg: 0,
+  objective: 0,
+  pHat: 0,
+  pHatN: 0,
+  labelAgree: 0,
+  labelTotal: 0,
+});
+
+/** What the loop saw per task type (its reports) next to the truth (label accuracy by type). */
+function typeSums(reports: readonly ReportRow[], labels: Record<string, Share>): Record<string, TypeSums> {
+  const out: Record<string, TypeSums> = {};
+  for (const r of reports) {
+    const type = firstTaskMarker(r.question)?.type;
+    if (!type) continue;
+    const s = (out[type] ??= emptyTypeSums());
+    s.questions++;
+    if (r.report.passed) s.passed++;
+    s.rg += r.report.reward ?? 0;
+    s.objective += r.objective?.value ?? r.report.reward ?? 0;
+    if (r.objective?.pHat !== null && r.objective?.pHat !== undefined) {
+      s.pHat += r.objective.pHat;
+      s.pHatN++;
+    }
+  }
+  for (const [type, share] of Object.entries(labels)) {
+    const s = (out[type] ??= emptyTypeSums());
+    s.labelAgree += share.agree;
+    s.labelTotal += share.total;
+  }
+  return out;
 }
 
 export interface CampaignFigures {
@@ -58,13 +116,19 @@ export function skillOf(world: WorldSnapshot, model: string): Record<string, num
   return Object.fromEntries(world.taskTypes.flatMap((t) => (t.name in skill ? [[t.name, skill[t.name]!]] : [])));
 }
 
-async function questionTexts(store: ArtifactStore, result: IterationResult): Promise<string[]> {
+async function iterationRows(
+  store: ArtifactStore,
+  result: IterationResult,
+): Promise<{ questions: string[]; reports: ReportRow[] }> {
   const manifest = await store.getJson<Manifest>(result.manifest);
-  const texts: string[] = [];
+  const questions: string[] = [];
+  const reports: ReportRow[] = [];
   for (const shard of manifest.shards) {
-    for (const q of await store.getJsonl<QuestionRow>(shard.questions)) if (q.question !== null) texts.push(q.question);
+    for (const q of await store.getJsonl<QuestionRow>(shard.questions))
+      if (q.question !== null) questions.push(q.question);
+    reports.push(...(await store.getJsonl<ReportRow>(shard.reports)));
   }
-  return texts;
+  return { questions, reports };
 }
 
 export async function iterationFigures(
@@ -72,16 +136,17 @@ export async function iterationFigures(
   store: ArtifactStore,
   result: IterationResult,
 ): Promise<IterationFigures> {
-  const questions = await questionTexts(store, result);
+  const { questions, reports } = await iterationRows(store, result);
   // Whichever solver datasets the iteration wrote (DPO today; policy-gradient and ranking for a solver-method arm).
   const refs = (result.datasets?.refs ?? {}) as Record<string, ArtifactRef | undefined>;
   const rows = async <T>(format: string): Promise<T[] | undefined> => {
     const ref = refs[format];
     return ref ? store.getJsonl<T>(ref) : undefined;
   };
+  const solverDpo = (await rows<DpoRowLike>('solver.trl-dpo')) ?? [];
   const truth = iterationTruth(world, {
     questions,
-    solverDpo: (await rows<DpoRowLike>('solver.trl-dpo')) ?? [],
+    solverDpo,
     solverPg: await rows<PgRowLike>('solver.pg'),
     solverRanking: await rows<RankingRowLike>('solver.ranking'),
     previousSolver: result.models.solver,
@@ -122,5 +187,6 @@ export async function iterationFigures(
     solverPromoted: result.promotion.solver?.promoted ?? false,
     generatorPromoted: result.promotion.generator?.promoted ?? false,
     judgeCalls: result.usage.judge?.calls ?? 0,
+    byType: typeSums(reports, preferenceLabelAccuracy(solverDpo).byType),
   };
 }

@@ -161,7 +161,68 @@ export interface ExperimentData {
   command: string | null;
   interval: string;
   metrics: MetricResult[];
+  /** Per arm, per latent task type, pooled over seeds and iterations. */
+  byType: Record<string, TypeRow[]>;
   campaigns: CampaignFigures[];
+}
+
+export interface TypeRow {
+  type: string;
+  /** Share of the arm's questions of this type in the first two and the last two iterations. */
+  earlyShare: number;
+  lateShare: number;
+  meanRG: number | null;
+  passRate: number | null;
+  meanPHat: number | null;
+  meanObjective: number | null;
+  /** Truth: share of this type's solver DPO pairs whose chosen answer is really better. */
+  labelAccuracy: number | null;
+  labelPairs: number;
+}
+
+/** Pools every campaign of each arm per task type (sums, so seeds with more questions weigh more). */
+export function typeBreakdown(
+  arms: readonly string[],
+  iterations: number,
+  campaigns: readonly CampaignFigures[],
+): Record<string, TypeRow[]> {
+  const ratio = (a: number, b: number) => (b > 0 ? a / b : null);
+  return Object.fromEntries(
+    arms.map((arm) => {
+      const its = campaigns.filter((c) => c.arm === arm).flatMap((c) => c.iterations);
+      const types = [...new Set(its.flatMap((i) => Object.keys(i.byType ?? {})))].sort();
+      const count = (pick: (i: IterationFigures) => boolean, type: string | null) =>
+        its
+          .filter(pick)
+          .reduce(
+            (n, i) =>
+              n +
+              Object.entries(i.byType ?? {}).reduce(
+                (m, [t, s]) => m + (type === null || t === type ? s.questions : 0),
+                0,
+              ),
+            0,
+          );
+      const early = (i: IterationFigures) => i.iteration < 2;
+      const late = (i: IterationFigures) => i.iteration >= iterations - 2;
+      const rows = types.map((type): TypeRow => {
+        const sums = its.map((i) => i.byType?.[type]).filter((x) => x !== undefined);
+        const sum = (k: keyof (typeof sums)[number]) => sums.reduce((a, x) => a + x[k], 0);
+        return {
+          type,
+          earlyShare: ratio(count(early, type), count(early, null)) ?? 0,
+          lateShare: ratio(count(late, type), count(late, null)) ?? 0,
+          meanRG: ratio(sum('rg'), sum('questions')),
+          passRate: ratio(sum('passed'), sum('questions')),
+          meanPHat: ratio(sum('pHat'), sum('pHatN')),
+          meanObjective: ratio(sum('objective'), sum('questions')),
+          labelAccuracy: ratio(sum('labelAgree'), sum('labelTotal')),
+          labelPairs: sum('labelTotal'),
+        };
+      });
+      return [arm, rows];
+    }),
+  );
 }
 
 function overallValue(def: MetricDef, its: readonly IterationFigures[]): number | null {
@@ -210,6 +271,7 @@ export function aggregateExperiment(
     command: extra.command ?? null,
     interval: '95% Student t interval of the mean paired difference (arm − reference) over seeds, df = seeds − 1',
     metrics,
+    byType: typeBreakdown(meta.arms, meta.iterations, campaigns),
     campaigns: [...campaigns],
   };
 }
@@ -245,4 +307,18 @@ export function experimentMarkdown(data: ExperimentData, keys?: readonly string[
     return `| ${m.label}, ${how}${m.better ? ` (${m.better} is better)` : ''} | ${cells.join(' | ')} |`;
   });
   return [head, sep, ...rows].join('\n');
+}
+
+/** Markdown: one arm's per-type table (what the loop paid per type next to how right its labels were). */
+export function typeMarkdown(data: ExperimentData, arm: string): string {
+  const rows = (data.byType[arm] ?? []).map(
+    (r) =>
+      `| ${r.type} | ${f3(r.meanRG)} | ${f3(r.passRate)} | ${f3(r.meanPHat)} | ${f3(r.meanObjective)} | ` +
+      `${f3(r.labelAccuracy)} (${r.labelPairs}) | ${f3(r.earlyShare)} → ${f3(r.lateShare)} |`,
+  );
+  return [
+    `| type (${arm}) | mean R_G | share reliable | mean p̂ | mean objective reward | label accuracy (pairs) | share of questions, iterations 0–1 → last two |`,
+    '|---|---|---|---|---|---|---|',
+    ...rows,
+  ].join('\n');
 }

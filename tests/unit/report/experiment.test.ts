@@ -28,6 +28,7 @@ const fig = (iteration: number, solverSkill: number, labelAccuracy: number | nul
   solverPromoted: true,
   generatorPromoted: false,
   judgeCalls: 100,
+  byType: {},
 });
 
 const campaign = (arm: string, seed: number, its: IterationFigures[]): CampaignFigures => ({
@@ -85,6 +86,41 @@ describe('aggregateExperiment', () => {
     expect(html).toContain('id="chart-labelAccuracy-diff"');
     expect(html).toContain('wall time 1.0 min');
     expect(html).not.toMatch(/<script[^>]+src=/);
+  });
+});
+
+describe('typeBreakdown', () => {
+  it('pools per task type over seeds and iterations', () => {
+    const t = (questions: number, passed: number, rg: number, labelAgree: number, labelTotal: number) => ({
+      questions,
+      passed,
+      rg,
+      objective: rg,
+      pHat: questions * 0.5,
+      pHatN: questions,
+      labelAgree,
+      labelTotal,
+    });
+    const a = { ...fig(0, 0.5, 1), byType: { algebra: t(3, 3, 2.4, 2, 2), summarization: t(1, 1, 0.9, 0, 1) } };
+    const b = { ...fig(1, 0.5, 1), byType: { summarization: t(4, 2, 2.0, 1, 3) } };
+    const data = aggregateExperiment(
+      { name: 'x', reference: 'reliability', arms: ['reliability'], seeds: [0], iterations: 2 },
+      [campaign('reliability', 0, [a, b])],
+    );
+    // summarization: 5 questions, 3 passed, Σ R_G 2.9; labels 1 of 4 right. Iterations 0–1 are both "early" and
+    // "late" here (2 iterations): 5 of 8 questions.
+    expect(data.byType.reliability!.find((r) => r.type === 'summarization')).toEqual({
+      type: 'summarization',
+      earlyShare: 5 / 8,
+      lateShare: 5 / 8,
+      meanRG: 2.9 / 5,
+      passRate: 3 / 5,
+      meanPHat: 0.5,
+      meanObjective: 2.9 / 5,
+      labelAccuracy: 1 / 4,
+      labelPairs: 4,
+    });
+    expect(renderExperimentHtml(data)).toContain('<td>summarization</td><td>0.580</td><td>0.600</td>');
   });
 });
 
