@@ -20,6 +20,7 @@ interface Opts {
   worker?: boolean;
   json?: boolean;
   plan?: boolean;
+  reportOnly?: boolean;
 }
 
 async function loadPlan(path: string): Promise<ExperimentPlan> {
@@ -83,6 +84,7 @@ export async function experimentCmd(opts: Opts): Promise<void> {
       namespace: conn.namespace,
       out: opts.out,
       command: ['rloop', 'experiment', ...process.argv.slice(3)].join(' '),
+      reportOnly: opts.reportOnly,
       onProgress: (p) => process.stderr.write(opts.json ? `${JSON.stringify(p)}\n` : `${progressText(p)}\n`),
     });
     process.stdout.write(

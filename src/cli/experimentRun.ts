@@ -23,6 +23,8 @@ export interface RunExperimentOptions {
   out?: string;
   /** The command line, recorded in the outputs. */
   command?: string;
+  /** Start no campaign: write the figures of the iterations finished so far (the worker answers status queries). */
+  reportOnly?: boolean;
 }
 
 export interface ExperimentOutcome {
@@ -53,7 +55,7 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<Experim
       });
       running = worker.run();
     }
-    const failed = await runCampaigns(client, plan, opts.onProgress, opts.progressIntervalMs);
+    const failed = opts.reportOnly ? [] : await runCampaigns(client, plan, opts.onProgress, opts.progressIntervalMs);
     const campaigns = await collectFigures(client, plan, sims);
     const wallTimeSeconds = (Date.now() - t0) / 1000;
     const data = aggregateExperiment(

@@ -150,6 +150,7 @@ program
   .option('--no-worker', 'do not run a worker in this process (workers on the task queue run elsewhere)')
   .option('--json', 'print progress as JSON lines')
   .option('--plan', 'print the campaigns and exit')
+  .option('--report-only', 'start no campaign: figures of the iterations finished so far (a partial experiment)')
   .action(async (opts) => (await import('./experimentCmd')).experimentCmd(opts));
 
 program

@@ -153,7 +153,9 @@ async function progress(
   for (const [campaign, s] of state) {
     if (s.state !== 'running') continue;
     try {
-      s.done = (await campaignHandle(client, campaign).query(campaignStatusQuery)).nextIteration;
+      const next = (await campaignHandle(client, campaign).query(campaignStatusQuery)).nextIteration;
+      // The campaign may have completed while the query was in flight: never move a count backwards.
+      if (s.state === 'running') s.done = Math.max(s.done, next);
     } catch {
       // Between two runs (continue-as-new) the query can fail: the next poll reads it.
     }

@@ -52,8 +52,9 @@ describe('rloop experiment', () => {
       `${name}-frozen-s1`,
     ]);
     const progress: ExperimentProgress[] = [];
-    const run = () =>
+    const run = (reportOnly = false) =>
       runExperiment({
+        reportOnly,
         plan,
         client: t.client,
         workerConnection: t.nativeConnection,
@@ -129,5 +130,10 @@ describe('rloop experiment', () => {
     const second = await run();
     expect(second.data.metrics.find((m) => m.key === 'solverSkill')!.overallByArm).toEqual(skill.overallByArm);
     expect(existsSync(join(dir, 'worlds', `${name}-difficulty-s1.json`))).toBe(true);
+    // Report only: no campaign is started, the figures are read back the same.
+    const third = await run(true);
+    expect(third.data.metrics.find((m) => m.key === 'labelAccuracy')!.overallByArm).toEqual(
+      data.metrics.find((m) => m.key === 'labelAccuracy')!.overallByArm,
+    );
   });
 });
