@@ -116,6 +116,18 @@ describe('rloop experiment', () => {
     const gate = result.promotion.generator;
     if (gate?.candidate) expect(gate.reason).toMatch(/^mean difficulty reward /);
 
+    // The generator learns from its own objective's rows: in one world (seed 0), the reliability and the difficulty
+    // arms' first trained generators differ in task mix. (A generator job trained on the solver's data instead would
+    // leave both at the base mix: the fault that invalidated the first full run, see EXPERIMENTS.md.)
+    const mixOf = async (arm: string) => {
+      const r = (await t.client.workflow.getHandle(`campaign-${name}-${arm}-s0-iter-0`).result()) as IterationResult;
+      const world = JSON.parse(readFileSync(join(dir, 'worlds', `${name}-${arm}-s0.json`), 'utf8')) as {
+        models: Record<string, { taskMix?: Record<string, number> }>;
+      };
+      return world.models[r.training.generator!.modelId!]!.taskMix!;
+    };
+    expect(await mixOf('reliability')).not.toEqual(await mixOf('difficulty'));
+
     // The frozen arm never trains its generator: the uniform baseline keeps the base generator throughout.
     for (const it of [0, 1]) {
       const frozen = (await t.client.workflow
