@@ -12,7 +12,7 @@ export type {
   WorldVariant,
   ModelKind,
 } from './types';
-export { BASE_MODELS, TASK_TYPE_NAMES, deriveTaskTypes } from './world';
+export { BASE_MODELS, TASK_TYPE_NAMES, WORLD_VARIANTS, deriveTaskTypes, parseWorldVariant } from './world';
 export { ROLES, SCHEMA_ROLES, ROLE_FROM_TEXT_RE, type Role } from './detect';
 export {
   answerMarker,

@@ -19,6 +19,16 @@ const TASK_TYPE_RANGES: ReadonlyArray<{ name: string; difficulty: [number, numbe
     { name: 'creative_writing', difficulty: [0.3, 0.5], verifiability: [0.08, 0.12] },
   ];
 
+export const WORLD_VARIANTS: readonly WorldVariant[] = ['v1', 'v2'];
+
+/** A world variant from user input (a CLI flag, a config value), or an error naming the value and the choices. */
+export function parseWorldVariant(value: string): WorldVariant {
+  const v = WORLD_VARIANTS.find((w) => w === value);
+  if (!v)
+    throw new Error(`unknown simulator world ${JSON.stringify(value)}: expected one of ${WORLD_VARIANTS.join(', ')}`);
+  return v;
+}
+
 export const TASK_TYPE_NAMES: readonly string[] = TASK_TYPE_RANGES.map((t) => t.name);
 
 export const BASE_MODELS = ['sim-generator', 'sim-solver', 'sim-solver-small', 'sim-judge'] as const;

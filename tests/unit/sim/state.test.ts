@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI, { toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulator } from '../../../src/sim';
+import { parseWorldVariant, startSimulator } from '../../../src/sim';
 import { answerWithQuality, waitForJob } from './helpers';
 
 let dir: string;
@@ -96,5 +96,10 @@ describe('simulator state persistence', () => {
     expect(reopened.world()).toEqual(fresh.world());
     expect(reopened.world().variant).toBe('v2');
     await Promise.all([reopened.close(), fresh.close()]);
+  });
+
+  it('parses a world variant from user input, naming a bad one and the choices', () => {
+    expect(parseWorldVariant('v2')).toBe('v2');
+    expect(() => parseWorldVariant('v3')).toThrow('unknown simulator world "v3": expected one of v1, v2');
   });
 });

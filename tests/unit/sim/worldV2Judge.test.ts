@@ -5,7 +5,16 @@ import { describe, expect, it } from 'vitest';
 import { canonicalizePairwise, preferenceStability, scoreConsistency, strongWeakSeparation } from '../../../src/domain';
 import { preferenceLabelAccuracy } from '../../../src/eval';
 import { findAnswerMarkers } from '../../../src/sim';
-import { answerWithQuality, chatJson, chatText, jsonSchemaFormat, mean, withSim } from './helpers';
+import {
+  answerWithQuality,
+  chatJson,
+  chatText,
+  jsonSchemaFormat,
+  mean,
+  pointwiseScores,
+  variance,
+  withSim,
+} from './helpers';
 
 const scoreSchema = { type: 'object', properties: { score: { type: 'number', minimum: 0, maximum: 10 } } };
 const QUESTIONS = 60;
@@ -144,25 +153,12 @@ describe('world v2 judge', () => {
 
   it('gets noisier with temperature: score variance at T=1 exceeds T=0, which sits at the floor', async () => {
     await withSim({ seed: 0, world: 'v2' }, async (sim, client) => {
-      const variance = async (type: string, temperature: number): Promise<number> => {
-        const scores = await Promise.all(
-          Array.from({ length: 100 }, (_, seed) =>
-            chatJson<{ score: number }>(client, {
-              model: 'sim-judge',
-              seed,
-              temperature,
-              messages: [{ role: 'user', content: `Answer: ${answerWithQuality(type, 5, 0.6)}` }],
-              response_format: jsonSchemaFormat('judge_pointwise', scoreSchema),
-            }).then((r) => r.score / 10),
-          ),
-        );
-        const m = mean(scores);
-        return mean(scores.map((s) => (s - m) ** 2));
-      };
+      const spread = async (type: string, temperature: number): Promise<number> =>
+        variance(await pointwiseScores(client, `Answer: ${answerWithQuality(type, 5, 0.6)}`, 100, { temperature }));
       for (const type of ['algebra', 'summarization']) {
         const floor = sim.world().taskTypes.find((t) => t.name === type)?.floorNoise ?? NaN;
-        const cold = await variance(type, 0);
-        const hot = await variance(type, 1);
+        const cold = await spread(type, 0);
+        const hot = await spread(type, 1);
         expect(hot).toBeGreaterThan(2 * cold);
         // sd at T=0 is the floor (sampling error of a variance over 100 draws is ~14%; scores round to 0.01).
         expect(Math.sqrt(cold)).toBeGreaterThan(0.7 * floor);
