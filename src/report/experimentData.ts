@@ -1,7 +1,7 @@
 // An experiment's figures, aggregated: per metric, per arm, per iteration the mean over seeds and the mean paired
 // difference against the reference arm with its 95 % t interval (seed i of one arm against seed i of the other: the
 // same initial world). Pure: the JSON the HTML page and EXPERIMENTS.md tables are made from.
-import type { CampaignFigures, IterationFigures } from '../client/experimentFigures';
+import type { CampaignFigures, IterationFigures } from '../experiment/figures';
 
 export type { CampaignFigures };
 import { meanPresent, pairedDifference, type PairedDifference } from '../domain/paired';

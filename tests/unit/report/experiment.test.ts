@@ -1,7 +1,7 @@
 // Experiment aggregation (per iteration and per campaign, paired by seed), its tables and page, and the plan.
 import { describe, expect, it } from 'vitest';
-import type { IterationFigures } from '../../../src/client/experimentFigures';
-import { planExperiment } from '../../../src/client/experimentPlan';
+import type { IterationFigures } from '../../../src/experiment/figures';
+import { planExperiment } from '../../../src/experiment/plan';
 import { ConfigError } from '../../../src/config';
 import { aggregateExperiment, experimentMarkdown, type CampaignFigures } from '../../../src/report/experimentData';
 import { renderExperimentHtml } from '../../../src/report/experimentHtml';

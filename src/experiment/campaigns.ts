@@ -9,9 +9,9 @@ import { campaignStatusQuery } from '../contracts/campaign';
 import { startSimulator } from '../sim';
 import type { SimHandle } from '../sim/types';
 import { createArtifactStore } from '../store';
-import { campaignHandle, loadCampaign, startCampaign } from './campaign';
-import { iterationFigures, skillOf, type CampaignFigures } from './experimentFigures';
-import type { ExperimentPlan, PlannedCampaign } from './experimentPlan';
+import { campaignHandle, loadCampaign, startCampaign } from '../client/campaign';
+import { iterationFigures, skillOf, type CampaignFigures } from './figures';
+import type { ExperimentPlan, PlannedCampaign } from './plan';
 
 export type CampaignState = 'waiting' | 'running' | 'completed' | 'failed';
 
