@@ -150,6 +150,17 @@ describe('planExperiment', () => {
       url: 'http://127.0.0.1:18700/_train/jobs',
     });
   });
+  it('takes a solver-method arm through overrides (the http trainer keeps its simulator url)', () => {
+    const plan = planExperiment({
+      name: 'm',
+      arms: [
+        'reliability',
+        { name: 'ranking', objective: 'reliability', overrides: { training: { solver: { method: 'ranking' } } } },
+      ],
+    });
+    expect(plan.campaigns[1]!.config.training.solver).toMatchObject({ backend: 'http', method: 'ranking' });
+    expect(plan.campaigns[0]!.config.training.solver).toMatchObject({ backend: 'http', method: 'dpo' });
+  });
   it('rejects a bad arm, an unknown reference and a bad base section, naming each', () => {
     const bad = (input: unknown) => {
       try {
