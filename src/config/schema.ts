@@ -2,7 +2,12 @@
 // Pure (zod only): the workflows parse their input with it too, so a JSON file given to `temporal workflow start`
 // gets the same defaults and the same error messages as `rloop run`.
 import { z } from 'zod';
-import { datasetOptionsSchema, reliabilityConfigSchema } from '../domain';
+import {
+  datasetOptionsSchema,
+  generatorObjectiveSchema,
+  judgedCorrectAtSchema,
+  reliabilityConfigSchema,
+} from '../domain';
 import { s3StoreConfigSchema } from '../store/s3-config';
 import { ENDPOINT_KINDS } from '../llm/presets';
 
@@ -215,6 +220,8 @@ export const configSchema = z
             ...modelRef,
             temperature: temperature.default(1).describe('Sampling temperature of the question generator.'),
             topic: z.string().max(2000).optional().describe('Optional guidance on what questions to ask.'),
+            objective: generatorObjectiveSchema,
+            judgedCorrectAt: judgedCorrectAtSchema,
           })
           .strict(),
         solver: z
@@ -276,7 +283,11 @@ export const configSchema = z
       .strict(),
     training: z
       .object({
-        generator: trainerSchema.default({ backend: 'none' }).describe('How the generator is trained on R_G rewards.'),
+        generator: trainerSchema
+          .default({ backend: 'none' })
+          .describe(
+            "How the generator is trained on its objective's rewards (roles.generator.objective; R_G by default).",
+          ),
         solver: solverTrainerSchema
           .default({ backend: 'none', method: 'dpo' })
           .describe('How the solver is trained: the backend, and the method (dpo, policy-gradient or ranking).'),
@@ -312,14 +323,16 @@ export const configSchema = z
           .max(10_000)
           .default(16)
           .describe(
-            'Questions the new generator writes to check it did not lose reliability (0 = promote without check).',
+            'Questions the new generator writes to check it did not lose on its objective (0 = promote without check).',
           ),
         generatorTolerance: z
           .number()
           .min(0)
           .max(1)
           .default(0.05)
-          .describe("Promote the new generator only if its mean R_G >= the current one's minus this."),
+          .describe(
+            "Promote the new generator only if its check batch's mean objective reward (R_G by default) >= the current batch's minus this.",
+          ),
       })
       .strict()
       .prefault({}),
