@@ -197,6 +197,7 @@ describe('real-server failures through an iteration', () => {
     overflows = () => false;
     const c = config((x) => {
       x.roles.judge.model = 'sim-judge-nope';
+      x.storage = { root: join(w.dir, 'artifacts') }; // the worker's store: a campaign on another store is refused
     });
     const file = join(w.dir, 'fails.yaml');
     writeFileSync(file, stringify(c));

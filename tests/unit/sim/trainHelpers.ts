@@ -64,8 +64,16 @@ export async function trainHttp(
     const text = jsonl(rows);
     const path = join(dir, `${format}.jsonl`);
     await writeFile(path, text);
+    // The solver's method names the export the service trains on (the http backend sends it), as the loop does.
+    const method = format === 'solver.pg' ? 'policy-gradient' : format === 'solver.ranking' ? 'ranking' : 'dpo';
     const trainer = createHttpTrainer(
-      { backend: 'http', url: new URL('/_train/jobs', sim.url).href, pollIntervalSeconds: 1, timeoutSeconds: 60 },
+      {
+        backend: 'http',
+        url: new URL('/_train/jobs', sim.url).href,
+        pollIntervalSeconds: 1,
+        timeoutSeconds: 60,
+        ...(role === 'solver' ? { method } : {}),
+      } as Parameters<typeof createHttpTrainer>[0],
       { endpoints: {}, env: {}, store: undefined as never },
     );
     const req = {
