@@ -1,5 +1,5 @@
-// CI check of the reference Python trainers: they compile, and their validate_rows() accepts what OUR exporters
-// write (and rejects a wrong row) — without torch/transformers/trl installed.
+// CI check of the Python trainers (python/rloop_ml): they compile, and their validate_rows() accepts what OUR
+// exporters write (and rejects a wrong row) — without torch/transformers/trl installed.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -14,7 +14,8 @@ import {
 } from '../../../src/domain';
 import { tempDir } from './helpers';
 
-const TRAINERS = resolve('trainers');
+const PYTHON = resolve('python');
+const TRAINERS = join(PYTHON, 'rloop_ml');
 
 const pairs: PreferencePair[] = [1, 2].map((i) => ({
   sourceId: `q${i}`,
@@ -43,7 +44,7 @@ const generatorRows = buildGeneratorRows(
 const SNIPPET = `
 import json, sys
 sys.path.insert(0, sys.argv[1])
-import train_solver_dpo, train_generator_rl
+from rloop_ml import train_solver_dpo, train_generator_rl
 def rows(p):
     return [json.loads(l) for l in open(p) if l.strip()]
 print(json.dumps({
@@ -71,13 +72,18 @@ beforeAll(async () => {
 });
 afterAll(() => tmp.cleanup());
 
-describe('reference Python trainers', () => {
+describe('Python trainers', () => {
   it('compile', () => {
     const scripts = readdirSync(TRAINERS)
       .filter((f) => f.endsWith('.py'))
       .map((f) => join(TRAINERS, f));
     expect(scripts.map((s) => s.slice(TRAINERS.length + 1))).toEqual(
-      expect.arrayContaining(['train_solver_dpo.py', 'train_generator_rl.py']),
+      expect.arrayContaining([
+        'train_solver_dpo.py',
+        'train_solver_pg.py',
+        'train_solver_ranking.py',
+        'train_generator_rl.py',
+      ]),
     );
     execFileSync('python3', ['-m', 'py_compile', ...scripts], {
       env: { ...process.env, PYTHONPYCACHEPREFIX: tmp.dir },
@@ -90,7 +96,7 @@ describe('reference Python trainers', () => {
       [
         '-c',
         SNIPPET,
-        TRAINERS,
+        PYTHON,
         file('solver.jsonl'),
         file('generator.jsonl'),
         file('solver-wrong.jsonl'),
@@ -111,16 +117,8 @@ describe('reference Python trainers', () => {
   it('a script refuses bad data with exit 2 before importing torch', () => {
     const run = spawnSync(
       'python3',
-      [
-        join(TRAINERS, 'train_generator_rl.py'),
-        '--data',
-        file('generator-wrong.jsonl'),
-        '--base',
-        'x',
-        '--out',
-        file('o'),
-      ],
-      { env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } },
+      ['-m', 'rloop_ml.train_generator_rl', '--data', file('generator-wrong.jsonl'), '--base', 'x', '--out', file('o')],
+      { env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', PYTHONPATH: PYTHON } },
     );
     expect(run.status).toBe(2);
     expect(run.stderr.toString()).toContain('row 1.reward');

@@ -1,4 +1,4 @@
-"""Reference solver trainer: TRL `DPOTrainer` on rloop's `solver.trl-dpo` export.
+"""Solver trainer: TRL `DPOTrainer` on rloop's `solver.trl-dpo` export.
 
 Each row is TRL's conversational preference format with an explicit prompt:
     {"prompt": [{"role": "system"|"user", "content": ...}, ...],
@@ -6,7 +6,7 @@ Each row is TRL's conversational preference format with an explicit prompt:
      "rejected": [{"role": "assistant", "content": ...}]}
 Pairs come only from questions whose judgments passed the reliability thresholds (see src/domain/README.md).
 
-    accelerate launch trainers/train_solver_dpo.py --data solver.trl-dpo.jsonl --base Qwen/Qwen2.5-0.5B-Instruct \
+    accelerate launch -m rloop_ml.train_solver_dpo --data solver.trl-dpo.jsonl --base Qwen/Qwen2.5-0.5B-Instruct \
         --out runs/solver-iter-3
 
 Writes the trained model (and tokenizer) to --out and its id to {out}/model_id.txt: --model-id if given (e.g. the
@@ -21,30 +21,24 @@ import argparse
 import os
 from typing import Any
 
-from rloop_common import check_rows, message_problems, trainer_parser, write_model_id
+from rloop_ml.common import check_rows, message_problems, rows_problems, trainer_parser, write_model_id
+
+
+def _row_problems(row: dict, where: str) -> list[str]:
+    problems = [f"{where}: missing {key!r}" for key in ("prompt", "chosen", "rejected") if key not in row]
+    if "prompt" in row:
+        problems += message_problems(row["prompt"], f"{where}.prompt")
+    for key in ("chosen", "rejected"):
+        if key in row:
+            problems += message_problems(row[key], f"{where}.{key}", ("assistant",))
+    if row.get("chosen") is not None and row.get("chosen") == row.get("rejected"):
+        problems.append(f"{where}: chosen and rejected are identical")
+    return problems
 
 
 def validate_rows(rows: list[Any]) -> list[str]:
     """Problems that would make a row unusable for DPOTrainer (empty list = fine)."""
-    if not rows:
-        return ["no rows: nothing to train on"]
-    problems: list[str] = []
-    for i, row in enumerate(rows, 1):
-        where = f"row {i}"
-        if not isinstance(row, dict):
-            problems.append(f"{where}: expected an object")
-            continue
-        for key in ("prompt", "chosen", "rejected"):
-            if key not in row:
-                problems.append(f"{where}: missing {key!r}")
-        if "prompt" in row:
-            problems += message_problems(row["prompt"], f"{where}.prompt", ("system", "user", "assistant"))
-        for key in ("chosen", "rejected"):
-            if key in row:
-                problems += message_problems(row[key], f"{where}.{key}", ("assistant",))
-        if row.get("chosen") is not None and row.get("chosen") == row.get("rejected"):
-            problems.append(f"{where}: chosen and rejected are identical")
-    return problems
+    return rows_problems(rows, _row_problems)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -67,10 +61,13 @@ def main(argv: list[str] | None = None) -> None:
     from transformers import AutoModelForCausalLM, AutoTokenizer
     from trl import DPOConfig, DPOTrainer
 
+    from transformers import set_seed
+
+    set_seed(args.seed)
     tokenizer = AutoTokenizer.from_pretrained(args.base)
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
-    model = AutoModelForCausalLM.from_pretrained(args.base, torch_dtype="auto")
+    model = AutoModelForCausalLM.from_pretrained(args.base, dtype="auto")
     peft_config = None
     if args.lora_r > 0:
         from peft import LoraConfig
@@ -87,9 +84,10 @@ def main(argv: list[str] | None = None) -> None:
         gradient_accumulation_steps=args.grad_accum,
         max_length=args.max_length,
         bf16=args.bf16,
-        logging_steps=10,
+        logging_steps=args.logging_steps,
         save_strategy="no",
-        report_to="none",
+        report_to=args.report_to,
+        seed=args.seed,
     )
     # With ref_model=None, DPOTrainer keeps a frozen copy of the base model as the reference (or, with LoRA, the
     # adapter-disabled base).
