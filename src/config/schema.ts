@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { datasetOptionsSchema, reliabilityConfigSchema } from '../domain';
 import { s3StoreConfigSchema } from '../store/s3-config';
+import { deploymentsSchema } from './deployment';
 
 const name = z
   .string()
@@ -229,6 +230,7 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    deployment: deploymentsSchema.prefault({}),
     promotion: z
       .object({
         holdoutFraction: z
