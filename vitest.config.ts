@@ -23,6 +23,20 @@ export default defineConfig({
           testTimeout: 180_000,
         },
       },
+      {
+        // `npm run test:real` only (not `npm test`): the real model on CPU (the local model host, trainers, llama.cpp's
+        // converter) after scripts/setup-real.mjs. Slow by nature: minutes per file, one file at a time.
+        extends: true,
+        test: {
+          name: 'real',
+          include: ['tests/real/**/*.test.ts'],
+          globalSetup: ['tests/globalSetup.ts'],
+          pool: 'forks',
+          fileParallelism: false,
+          testTimeout: 900_000,
+          hookTimeout: 600_000,
+        },
+      },
     ],
   },
 });

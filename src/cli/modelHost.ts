@@ -29,14 +29,18 @@ export function readRealModelRecord(): RealModelRecord {
 }
 
 /** The base GGUF as a Hugging Face checkpoint (the trainers' --base), made once; returns its folder. */
-export function ensureBaseCheckpoint(python: string, out = join(projectRoot, '.tools', 'models', 'smollm2-hf')): string {
+export function ensureBaseCheckpoint(
+  python: string,
+  out = join(projectRoot, '.tools', 'models', 'smollm2-hf'),
+): string {
   const r = spawnSync(python, ['-m', 'rloop_ml.base_model', '--out', out], {
     cwd: projectRoot,
     encoding: 'utf8',
     env: { ...process.env, HF_HUB_OFFLINE: '1' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  if (r.status !== 0) throw new Error(`python -m rloop_ml.base_model --out ${out} failed (exit ${r.status ?? r.signal})`);
+  if (r.status !== 0)
+    throw new Error(`python -m rloop_ml.base_model --out ${out} failed (exit ${r.status ?? r.signal})`);
   return out;
 }
 
