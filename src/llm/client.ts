@@ -117,6 +117,7 @@ export function createModelClient(endpoint: EndpointSpec, deps: ModelClientDeps 
     baseURL: endpoint.baseURL,
     maxRetries: 0,
     timeout: endpoint.timeoutMs,
+    fetch: openAiShapedErrors,
     ...(endpoint.extraHeaders ? { defaultHeaders: endpoint.extraHeaders } : {}),
   });
   // Only a real key is scrubbed from messages (the placeholder 'unused' is not a secret).
@@ -257,6 +258,33 @@ export function createModelClient(endpoint: EndpointSpec, deps: ModelClientDeps 
     structured: (req) => limit(() => structuredInSlot(req)),
     listModels: (signal) => versions.list(signal),
   };
+}
+
+/**
+ * The openai SDK reads an error's message from `{"error": {...}}` only; older vLLM answers `{"object": "error",
+ * "message": ...}` and FastAPI-based servers `{"detail": ...}`, which the SDK reports as "(no body)". Rewrapped here,
+ * so the classifier (errors.ts) sees the server's words, e.g. vLLM's "maximum context length".
+ */
+async function openAiShapedErrors(input: string | URL | Request, init?: RequestInit): Promise<Response> {
+  const res = await fetch(input, init);
+  if (res.ok) return res;
+  const text = await res.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  const headers = new Headers(res.headers);
+  headers.delete('content-length');
+  headers.delete('content-encoding');
+  let out = text;
+  if (body !== null && typeof body === 'object' && !('error' in body)) {
+    const b = body as { message?: unknown; detail?: unknown };
+    const message = typeof b.message === 'string' ? b.message : typeof b.detail === 'string' ? b.detail : undefined;
+    if (message !== undefined) out = JSON.stringify({ error: { ...b, message } });
+  }
+  return new Response(out, { status: res.status, statusText: res.statusText, headers });
 }
 
 // zod → JSON Schema conversion costs more CPU than the rest of a call's bookkeeping; a schema object converts once.
