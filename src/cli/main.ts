@@ -60,7 +60,19 @@ connected('run', 'Start a campaign from the config and follow it live (or attach
   .option('--detach', 'start and return at once; follow later with `rloop status`')
   .option('--resume', "continue from the campaign's saved state (next iteration, models) instead of iteration 0")
   .option('--json', 'print progress as JSON lines')
+  .option('--skip-check', 'do not run the preflight (`rloop check`) first')
   .action(async (opts) => (await import('./runCmd')).runCmd(opts));
+
+program
+  .command('check')
+  .description(
+    "Preflight: endpoints' models, one tiny call per role, key variables, search attributes, artifact store; exit 2 naming each problem.",
+  )
+  .addOption(configOpt())
+  .addOption(addressOpt())
+  .addOption(namespaceOpt())
+  .option('--json', 'print the checks as JSON')
+  .action(async (opts) => (await import('./checkCmd')).checkCmd(opts));
 
 program
   .command('schedule')

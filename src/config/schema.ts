@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { datasetOptionsSchema, reliabilityConfigSchema } from '../domain';
 import { s3StoreConfigSchema } from '../store/s3-config';
+import { ENDPOINT_KINDS } from '../llm/presets';
 import { deploymentsSchema } from './deployment';
 
 const name = z
@@ -28,10 +29,30 @@ export const endpointSchema = z
       .default(16)
       .describe('Maximum requests in flight to this endpoint per worker.'),
     timeoutMs: z.int().min(100).max(3_600_000).default(120_000).describe('Per-request timeout in milliseconds.'),
+    kind: z
+      .enum(ENDPOINT_KINDS)
+      .optional()
+      .describe(
+        'Server kind (default openai), for what its requests need (src/llm/presets.ts): openai, vllm, llamacpp (cache_prompt), ollama ' +
+          '(no n), openai-reasoning (max_completion_tokens, no temperature/top_p).',
+      ),
     supportsJsonSchema: z
       .boolean()
-      .default(true)
-      .describe('Whether the server honours response_format json_schema; if not, JSON is extracted tolerantly.'),
+      .optional()
+      .describe(
+        "Whether the server honours response_format json_schema (default: the kind's; all kinds do); if not, JSON " +
+          'is extracted tolerantly.',
+      ),
+    maxN: z
+      .int()
+      .min(1)
+      .max(128)
+      .optional()
+      .describe("Largest n per request (llama.cpp: its --parallel slots); default: the kind's."),
+    extraBody: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe('Fields added to every request body, e.g. {guided_decoding_backend: xgrammar} for some vLLM versions.'),
   })
   .strict();
 
@@ -315,6 +336,24 @@ export const configSchema = z
       .strict()
       .prefault({})
       .describe('Hitting a budget ends the iteration cleanly (no new shards, no training) with the reason recorded.'),
+    limits: z
+      .object({
+        maxFailedShare: z
+          .number()
+          .min(0)
+          .max(1)
+          .default(0.5)
+          .describe(
+            "Share of one step's model calls (a shard's generate, sample or judge step, the gate's) that may fail " +
+              'for their own input (context overflow, content filter, a reply still invalid after one repair) and ' +
+              'be recorded as failed rows; above it the step fails as systemic (0 = any such failure fails the step).',
+          ),
+      })
+      .strict()
+      .prefault({})
+      .describe(
+        'Failure tolerance. Auth, unknown model and bad config fail a step at once whatever this says; 429/5xx/timeouts retry.',
+      ),
     reliability: reliabilityConfigSchema.prefault({}),
     datasets: datasetOptionsSchema.prefault({}),
     storage: z

@@ -19,6 +19,13 @@ export const shardKey = (at: ShardAt, step: string) =>
 
 export const campaignStateKey = (campaign: string) => `campaigns/${campaign}/state.json`;
 
+/**
+ * Why a row failed when a call failed for its own input: no retry can fix it and it says nothing about the other
+ * calls of the step (llm/errors.ts rowFailure decides). A row with `error` set and no kind failed otherwise (e.g. a
+ * best-of-n answer whose candidates all failed).
+ */
+export type RowFailureKind = 'context_length' | 'content_filter' | 'invalid_output';
+
 export interface QuestionRow {
   questionId: string;
   index: number;
@@ -26,6 +33,7 @@ export interface QuestionRow {
   prompt: ChatMessage[];
   question: string | null;
   error: string | null;
+  errorKind?: RowFailureKind | null;
 }
 
 export interface AnswerRow {
@@ -37,6 +45,7 @@ export interface AnswerRow {
   sample: number;
   text: string | null;
   error: string | null;
+  errorKind?: RowFailureKind | null;
   /** best-of-n: how many candidates the chosen one was picked from. */
   candidates?: number;
 }
@@ -49,6 +58,7 @@ export type JudgmentRow =
       pass: number;
       score: number | null;
       error: string | null;
+      errorKind?: RowFailureKind | null;
     }
   | {
       kind: 'pairwise';
@@ -58,8 +68,16 @@ export type JudgmentRow =
       pass: number;
       verdict: 'first' | 'second' | 'tie' | null;
       error: string | null;
+      errorKind?: RowFailureKind | null;
     }
-  | { kind: 'ranking'; questionId: string; pass: number; order: string[] | null; error: string | null };
+  | {
+      kind: 'ranking';
+      questionId: string;
+      pass: number;
+      order: string[] | null;
+      error: string | null;
+      errorKind?: RowFailureKind | null;
+    };
 
 export interface ReportRow {
   questionId: string;
