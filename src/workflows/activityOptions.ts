@@ -47,10 +47,9 @@ const jobOptions: ActivityOptions = {
  * the activity; heartbeats every few seconds let a dead worker's step move elsewhere, where it finds what is done.
  */
 function deployOptions(config: RloopConfig): ActivityOptions {
-  const longest = Math.max(
-    config.deployment.solver?.timeoutSeconds ?? 0,
-    config.deployment.generator?.timeoutSeconds ?? 0,
-  );
+  // Configs recorded before deployments existed (replayed histories of shards) have no `deployment` section.
+  const deployment: Partial<RloopConfig['deployment']> = (config as Partial<RloopConfig>).deployment ?? {};
+  const longest = Math.max(deployment.solver?.timeoutSeconds ?? 0, deployment.generator?.timeoutSeconds ?? 0);
   return {
     startToCloseTimeout: `${3 * longest + 300} seconds`,
     heartbeatTimeout: '30 seconds',
