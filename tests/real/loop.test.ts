@@ -44,13 +44,13 @@ function loopConfig(campaign: string): RloopConfigInput {
       },
       judge: { endpoint: 'local', model: 'smollm2', passes: 2, modes: ['pointwise'], maxTokens: 32 },
     },
-    reliability: { thresholds: { minCons: 0, minSep: 0, minStab: 0, minReward: 0 } },
+    reliability: { thresholds: { minCons: 0, minSep: -1, minStab: 0, minReward: 0 } },
     datasets: { minMargin: 0.05 },
     training: {
       solver: {
         backend: 'command',
         command:
-          '.tools/py/bin/python -m rloop_ml.train_solver_dpo --data {dataset} --base {baseModel} --out {outputDir}/model ' +
+          '.tools/py/bin/python -m rloop_ml.train_solver_dpo --data {dataset} --base {baseModel} --out {outputDir} ' +
           '--batch-size 1 --grad-accum 4 --epochs 1 --lr 1e-5 --max-length 512',
         pollIntervalSeconds: 2,
         timeoutSeconds: 1800,
@@ -81,7 +81,7 @@ describe('the closed loop on SmolLM2', () => {
     const training = it0.training.solver!;
     expect(training.state, training.message ?? '').toBe('succeeded');
     const checkpoint = training.modelId!;
-    expect(checkpoint).toBe(join(w.dir, 'jobs', `${iterationWorkflowId(campaign, 0)}-solver`, 'model'));
+    expect(checkpoint).toBe(join(w.dir, 'jobs', `${iterationWorkflowId(campaign, 0)}-solver`));
     const decision = it0.promotion.solver!;
     const newId = `${campaign}-iter0-solver`;
     expect(decision.served).toMatchObject({ model: newId, endpoint: 'local', backend: 'local', checkpoint });
