@@ -32,7 +32,13 @@ function loopConfig(campaign: string): RloopConfigInput {
     campaign: { name: campaign, iterations: 2, questionsPerIteration: 6, shardSize: 6, seed: 1 },
     endpoints: { local: { baseURL: real.host.baseURL, kind: 'llamacpp', concurrency: 4, timeoutMs: 300_000 } },
     roles: {
-      generator: { endpoint: 'local', model: 'smollm2', maxTokens: 48, topic: 'Short arithmetic word problems.' },
+      generator: {
+        endpoint: 'local',
+        model: 'smollm2',
+        temperature: 0.8,
+        maxTokens: 160,
+        topic: 'Short arithmetic word problems.',
+      },
       solver: {
         endpoint: 'local',
         model: 'smollm2',
@@ -46,6 +52,8 @@ function loopConfig(campaign: string): RloopConfigInput {
     },
     reliability: { thresholds: { minCons: 0, minSep: -1, minStab: 0, minReward: 0 } },
     datasets: { minMargin: 0.05 },
+    // A 135M model often rambles past max_tokens: such replies are failed rows, not a failed step.
+    limits: { maxFailedShare: 0.9 },
     training: {
       solver: {
         backend: 'command',
