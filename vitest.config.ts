@@ -11,6 +11,12 @@ export default defineConfig({
         test: { name: 'unit', include: ['tests/unit/**/*.test.ts'] },
       },
       {
+        // Workflow branches against Temporal's time-skipping test server (one per file, started by the SDK from
+        // the launcher scripts/setup.mjs installs) with stubbed activities: no dev server, timers skip ahead.
+        extends: true,
+        test: { name: 'timeskip', include: ['tests/timeskip/**/*.test.ts'], pool: 'forks', fileParallelism: false },
+      },
+      {
         // One real Temporal dev server for the whole run (global setup); files run one after another
         // in forked processes so workers and the server share the 2-core machine calmly.
         extends: true,

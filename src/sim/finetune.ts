@@ -25,6 +25,8 @@ export interface CreateJobParams {
   metadata?: unknown;
   method?: unknown;
   hyperparameters?: unknown;
+  /** Simulator extension (the /_train job contract): a deterministic job id instead of a random one. */
+  id?: string;
 }
 
 export class FineTuning {
@@ -54,6 +56,7 @@ export class FineTuning {
     return {
       version: 1,
       seed: this.world.seed,
+      world: this.world.variant,
       models: this.world.fineTunedModels(),
       files: [...this.files.values()],
       jobs: [...this.jobs.values()],
@@ -105,7 +108,7 @@ export class FineTuning {
     const now = Date.now();
     const method = (p.method as SimJob['method'] | undefined) ?? { type: 'supervised', supervised: {} };
     const job: SimJob = {
-      id: newId('ftjob'),
+      id: p.id ?? newId('ftjob'),
       model: p.model,
       training_file: p.training_file,
       validation_file: typeof p.validation_file === 'string' ? p.validation_file : null,
@@ -136,6 +139,12 @@ export class FineTuning {
     const job = this.jobs.get(id);
     if (!job) throw notFound(`No fine-tuning job found with id ${id}`, 'fine_tuning_job_id');
     return job;
+  }
+
+  /** A job by id, or undefined (no 404: the /_train contract uses it to find a job it may already have). */
+  findJob(id: string): SimJob | undefined {
+    this.advance();
+    return this.jobs.get(id);
   }
 
   /** Newest first, optionally filtered by metadata key/value pairs. */

@@ -3,6 +3,7 @@
 import { type ChatRequest, type Role, allText, detectRole, isJsonRole, lastUserText, scoreScale } from './detect';
 import { type AnswerMarker, answerMarker, findAnswerMarkers, firstTaskMarker, taskMarker } from './markers';
 import { type Rng, clamp, createRng, hashString, sigmoid } from './prng';
+import { respondV2 } from './rolesV2';
 import { answerText, questionText } from './text';
 import type { World } from './world';
 
@@ -135,6 +136,8 @@ export const wrapJsonInProse = (json: string): string =>
 export function respond(world: World, req: ChatRequest, supportsJsonSchema: boolean): RoleReply {
   const role = detectRole(req, supportsJsonSchema);
   const rng = requestRng(world, req);
+  const v2 = world.variant === 'v2' ? respondV2(world, req, role, rng, supportsJsonSchema) : undefined;
+  if (v2 !== undefined) return { role, content: v2, json: isJsonRole(role) };
   let content: string;
   switch (role) {
     case 'generator':

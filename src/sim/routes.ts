@@ -1,5 +1,6 @@
 // The OpenAI-compatible /v1 routes. Each handler gets the shared simulator context and either returns a
 // JSON body (sent with 200) or writes the response itself (returns undefined).
+import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ChatRequest } from './detect';
 import type { FaultInjector } from './faults';
@@ -39,11 +40,23 @@ const bump = (rec: Record<string, number>, key: string): void => {
   rec[key] = (rec[key] ?? 0) + 1;
 };
 
-const modelObject = (id: string): Record<string, unknown> => ({
+/**
+ * Simulator extension: `version` identifies the model's behaviour (world variant, world seed, model id and its latent
+ * state), so a request cache keyed on it never serves one world's replies in another world at the same URL.
+ */
+export function modelVersion(world: World, id: string): string {
+  return createHash('sha256')
+    .update(`${world.variant}\0${world.seed}\0${id}\0${JSON.stringify(world.model(id) ?? null)}`)
+    .digest('hex')
+    .slice(0, 16);
+}
+
+const modelObject = (world: World, id: string): Record<string, unknown> => ({
   id,
   object: 'model',
   created: 1_700_000_000,
   owned_by: OWNED_BY,
+  version: modelVersion(world, id),
 });
 
 const tokens = (chars: number): number => Math.max(1, Math.ceil(chars / 4));
@@ -138,14 +151,14 @@ async function chatCompletions({ ctx, req, res }: RouteArgs): Promise<unknown> {
 
 async function listModels({ ctx }: RouteArgs): Promise<unknown> {
   ctx.ft.advance();
-  return { object: 'list', data: ctx.world.modelIds().map(modelObject) };
+  return { object: 'list', data: ctx.world.modelIds().map((id) => modelObject(ctx.world, id)) };
 }
 
 async function getModel({ ctx, params }: RouteArgs): Promise<unknown> {
   const id = params.id ?? '';
   if (!ctx.world.model(id)) ctx.ft.advance();
   if (!ctx.world.model(id)) throw modelNotFound(id);
-  return modelObject(id);
+  return modelObject(ctx.world, id);
 }
 
 async function createFile({ ctx, req }: RouteArgs): Promise<unknown> {

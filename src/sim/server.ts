@@ -7,6 +7,7 @@ import { FineTuning } from './finetune';
 import { SimHttpError, notFound, parseJsonBody, readBody, sendError, sendJson } from './http';
 import { ROUTES, type RouteHandler, type SimContext } from './routes';
 import { StateStore } from './state';
+import { TRAIN_ROUTES } from './trainRoutes';
 import type { SimFaults, SimHandle, SimOptions, SimStats } from './types';
 import { World } from './world';
 
@@ -19,7 +20,7 @@ interface CompiledRoute {
   handler: RouteHandler;
 }
 
-const COMPILED: CompiledRoute[] = ROUTES.map(([method, pattern, handler]) => ({
+const COMPILED: CompiledRoute[] = [...ROUTES, ...TRAIN_ROUTES].map(([method, pattern, handler]) => ({
   method,
   key: `${method} ${pattern}`,
   segments: pattern.split('/').filter(Boolean),
@@ -82,8 +83,13 @@ export async function startSimulator(opts: SimOptions = {}): Promise<SimHandle> 
       `simulator state ${opts.statePath} belongs to a world with seed ${loaded.seed}, not ${opts.seed}; use another statePath or the same seed`,
     );
   }
+  if (loaded && opts.world !== undefined && (loaded.world ?? 'v1') !== opts.world) {
+    throw new Error(
+      `simulator state ${opts.statePath} belongs to world ${loaded.world ?? 'v1'}, not ${opts.world}; use another statePath or the same world`,
+    );
+  }
   const seed = loaded?.seed ?? opts.seed ?? 0;
-  const world = new World(seed);
+  const world = new World(seed, loaded?.world ?? opts.world ?? 'v1');
   const ft = new FineTuning(world, store, opts.jobDurationMs ?? 1500, loaded);
   if (!loaded) store.save(ft.snapshotState());
   const faults = new FaultInjector(seed, opts.faults);

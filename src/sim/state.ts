@@ -18,7 +18,15 @@ export class StateStore {
     if (raw.version !== 1 || typeof raw.seed !== 'number') {
       throw new Error(`simulator state ${this.statePath} is not a version-1 simulator state file`);
     }
-    return { version: 1, seed: raw.seed, models: raw.models ?? {}, files: raw.files ?? [], jobs: raw.jobs ?? [] };
+    const world = raw.world === 'v2' ? 'v2' : 'v1';
+    return {
+      version: 1,
+      seed: raw.seed,
+      world,
+      models: raw.models ?? {},
+      files: raw.files ?? [],
+      jobs: raw.jobs ?? [],
+    };
   }
 
   /** Synchronous on purpose: mutations (uploads, jobs, models) are rare and must be durable before we answer. */

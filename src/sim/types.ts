@@ -32,6 +32,8 @@ export interface SimOptions {
   host?: string;
   /** Seed of the latent world (default 0). */
   seed?: number;
+  /** Which world (default `v1`; a state file remembers its own). */
+  world?: WorldVariant;
   /** JSON state file: loaded if it exists, saved atomically after every file/job/model mutation. */
   statePath?: string;
   faults?: SimFaults;
@@ -62,7 +64,18 @@ export interface TaskType {
   difficulty: number;
   /** 1 = a judge sees answer quality clearly, 0 = a judge cannot tell good from bad. */
   verifiability: number;
+  /** World v2: weight of the answer's style (verbosity) in what the judge perceives; 0 = honest judge. */
+  styleWeight?: number;
+  /** World v2: how much more style wrong answers carry (style − quality coupling). */
+  styleCoupling?: number;
+  /** World v2: judge noise sd at temperature 0. */
+  floorNoise?: number;
+  /** World v2: latent difficulty of each template of this type. */
+  templateDifficulty?: number[];
 }
+
+/** `v1`: the original world (one latent verifiability per type). `v2`: the world in which R_G can be fooled. */
+export type WorldVariant = 'v1' | 'v2';
 
 export interface SimModel {
   kind: ModelKind;
@@ -71,9 +84,13 @@ export interface SimModel {
   skill?: Record<string, number>;
   /** Per task type, sums to 1; generator-like models. */
   taskMix?: Record<string, number>;
+  /** World v2: per task type, weights over its templates (sum to 1); generator-like models. */
+  templateMix?: Record<string, number[]>;
 }
 
 export interface WorldSnapshot {
+  variant: WorldVariant;
+  seed: number;
   taskTypes: TaskType[];
   models: Record<string, SimModel>;
   jobs: number;
@@ -115,7 +132,8 @@ export interface SimJob {
   suffix: string | null;
   seed: number;
   metadata: Record<string, string> | null;
-  method: { type: 'supervised' | 'dpo' | 'reinforcement'; [k: string]: unknown };
+  /** `policy-gradient` and `ranking` come from the /_train job contract only. */
+  method: { type: 'supervised' | 'dpo' | 'reinforcement' | 'policy-gradient' | 'ranking'; [k: string]: unknown };
   hyperparameters: Record<string, unknown>;
   createdMs: number;
   /** Fixed at creation, so a restart with another jobDurationMs does not move running jobs. */
@@ -132,6 +150,8 @@ export interface SimJob {
 export interface SimState {
   version: 1;
   seed: number;
+  /** Absent in files written before world v2 existed: v1. */
+  world?: WorldVariant;
   /** Fine-tuned models only; base models are derived from the seed. */
   models: Record<string, SimModel>;
   files: SimFile[];

@@ -1,7 +1,8 @@
 // The latent world: task types with hidden difficulty and verifiability, and the models that act in it.
 // Base models are derived from the seed; fine-tuned models are added by finished jobs.
 import { clamp, createRng, hashString } from './prng';
-import type { SimModel, TaskType, WorldSnapshot } from './types';
+import type { SimModel, TaskType, WorldSnapshot, WorldVariant } from './types';
+import { TEMPLATES_PER_TYPE, baseTemplateMix, deriveTaskTypesV2 } from './worldV2';
 
 /** Latent ranges per task type; the seed picks a point inside each range. */
 const TASK_TYPE_RANGES: ReadonlyArray<{ name: string; difficulty: [number, number]; verifiability: [number, number] }> =
@@ -17,6 +18,16 @@ const TASK_TYPE_RANGES: ReadonlyArray<{ name: string; difficulty: [number, numbe
     // Unverifiable: the judge cannot tell good from bad.
     { name: 'creative_writing', difficulty: [0.3, 0.5], verifiability: [0.08, 0.12] },
   ];
+
+export const WORLD_VARIANTS: readonly WorldVariant[] = ['v1', 'v2'];
+
+/** A world variant from user input (a CLI flag, a config value), or an error naming the value and the choices. */
+export function parseWorldVariant(value: string): WorldVariant {
+  const v = WORLD_VARIANTS.find((w) => w === value);
+  if (!v)
+    throw new Error(`unknown simulator world ${JSON.stringify(value)}: expected one of ${WORLD_VARIANTS.join(', ')}`);
+  return v;
+}
 
 export const TASK_TYPE_NAMES: readonly string[] = TASK_TYPE_RANGES.map((t) => t.name);
 
@@ -64,10 +75,15 @@ export class World {
   private readonly models = new Map<string, SimModel>();
   private readonly baseIds: Set<string>;
 
-  constructor(readonly seed: number) {
-    this.taskTypes = deriveTaskTypes(seed);
+  constructor(
+    readonly seed: number,
+    readonly variant: WorldVariant = 'v1',
+  ) {
+    this.taskTypes = variant === 'v2' ? deriveTaskTypesV2(seed) : deriveTaskTypes(seed);
     this.byName = new Map(this.taskTypes.map((t) => [t.name, t]));
     const base = deriveBaseModels(seed, this.taskTypes);
+    const generator = base['sim-generator'];
+    if (variant === 'v2' && generator) generator.templateMix = baseTemplateMix(seed, this.taskTypes);
     for (const [id, m] of Object.entries(base)) this.models.set(id, m);
     this.baseIds = new Set(Object.keys(base));
   }
@@ -114,6 +130,13 @@ export class World {
     return Object.fromEntries(this.taskTypes.map((t) => [t.name, 1 / this.taskTypes.length]));
   }
 
+  /** World v2: a model's weights over the templates of a type; uniform when it has none. */
+  templateMixOf(modelId: string, type: string): number[] {
+    const mix = this.models.get(modelId)?.templateMix?.[type];
+    if (mix && mix.length === TEMPLATES_PER_TYPE) return mix;
+    return Array.from({ length: TEMPLATES_PER_TYPE }, () => 1 / TEMPLATES_PER_TYPE);
+  }
+
   /** Fine-tuned models only (base ones are re-derived from the seed). */
   fineTunedModels(): Record<string, SimModel> {
     const out: Record<string, SimModel> = {};
@@ -123,7 +146,9 @@ export class World {
 
   snapshot(jobs: number): WorldSnapshot {
     return {
-      taskTypes: this.taskTypes.map((t) => ({ ...t })),
+      variant: this.variant,
+      seed: this.seed,
+      taskTypes: this.taskTypes.map((t) => structuredClone(t)),
       models: Object.fromEntries([...this.models].map(([id, m]) => [id, structuredClone(m)])),
       jobs,
     };

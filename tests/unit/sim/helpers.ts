@@ -41,6 +41,30 @@ export const answerWithQuality = (
 
 export const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 
+/** Population variance of a sample. */
+export const variance = (xs: number[]): number => mean(xs.map((x) => (x - mean(xs)) ** 2));
+
+/** Normalised pointwise scores (0..1) of one answer over `n` judge calls with seeds 0..n−1. */
+export async function pointwiseScores(
+  client: OpenAI,
+  content: string,
+  n: number,
+  extra: { temperature?: number } = {},
+): Promise<number[]> {
+  const schema = { type: 'object', properties: { score: { type: 'number', minimum: 0, maximum: 10 } } };
+  return Promise.all(
+    Array.from({ length: n }, (_, seed) =>
+      chatJson<{ score: number }>(client, {
+        model: 'sim-judge',
+        seed,
+        ...extra,
+        messages: [{ role: 'user', content }],
+        response_format: jsonSchemaFormat('judge_pointwise', schema),
+      }).then((r) => r.score / 10),
+    ),
+  );
+}
+
 export async function askQuestion(client: OpenAI, model: string, seed: number): Promise<string> {
   const { question } = await chatJson<{ question: string }>(client, {
     model,

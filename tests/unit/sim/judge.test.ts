@@ -1,7 +1,17 @@
 import type OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import type { WorldSnapshot } from '../../../src/sim';
-import { answerWithQuality, chatJson, chatText, jsonSchemaFormat, mean, qualityOf, withSim } from './helpers';
+import {
+  answerWithQuality,
+  chatJson,
+  chatText,
+  jsonSchemaFormat,
+  mean,
+  pointwiseScores,
+  qualityOf,
+  variance,
+  withSim,
+} from './helpers';
 
 const N = 120;
 const seeds = Array.from({ length: N }, (_, i) => i);
@@ -74,20 +84,8 @@ describe('simulated judge', () => {
   it('is more consistent across passes on verifiable types (lower score variance)', async () => {
     await withSim({ seed: 0 }, async (sim, client) => {
       const { verifiable, unverifiable } = pickTypes(sim.world());
-      const spread = async (type: string): Promise<number> => {
-        const scores = await Promise.all(
-          seeds.slice(0, 60).map((seed) =>
-            chatJson<{ score: number }>(client, {
-              model: 'sim-judge',
-              seed,
-              messages: [{ role: 'user', content: `Answer: ${answerWithQuality(type, 2, 0.6)}` }],
-              response_format: jsonSchemaFormat('judge_pointwise', scoreSchema),
-            }).then((r) => r.score / 10),
-          ),
-        );
-        const m = mean(scores);
-        return mean(scores.map((s) => (s - m) ** 2));
-      };
+      const spread = async (type: string): Promise<number> =>
+        variance(await pointwiseScores(client, `Answer: ${answerWithQuality(type, 2, 0.6)}`, 60));
       expect(await spread(verifiable)).toBeLessThan(await spread(unverifiable));
     });
   });

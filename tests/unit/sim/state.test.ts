@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI, { toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulator } from '../../../src/sim';
+import { parseWorldVariant, startSimulator } from '../../../src/sim';
 import { answerWithQuality, waitForJob } from './helpers';
 
 let dir: string;
@@ -34,6 +34,9 @@ describe('simulator state persistence', () => {
     const model = done.fine_tuned_model ?? '';
     const eventsBefore = (await c1.fineTuning.jobs.listEvents(done.id)).data;
     const worldBefore = first.world();
+    const versionOf = async (c: OpenAI, id: string): Promise<unknown> =>
+      ((await c.models.retrieve(id)) as unknown as { version: unknown }).version;
+    const versionBefore = await versionOf(c1, model);
     await first.close();
 
     const second = await startSimulator({ seed: 3, statePath, jobDurationMs: 400 });
@@ -45,6 +48,9 @@ describe('simulator state persistence', () => {
       expect(again).toMatchObject({ status: 'succeeded', fine_tuned_model: model, metadata: { it: '1' } });
       expect((await c2.fineTuning.jobs.listEvents(done.id)).data).toEqual(eventsBefore);
       expect((await c2.models.list()).data.map((m) => m.id)).toContain(model);
+      // The same model in the same world keeps its cache identity across restarts.
+      expect(await versionOf(c2, model)).toBe(versionBefore);
+      expect(versionBefore).not.toBe(await versionOf(c2, 'sim-solver'));
       expect(second.world().models[model]).toEqual(worldBefore.models[model]);
       expect(second.world().jobs).toBe(1);
 
@@ -78,5 +84,22 @@ describe('simulator state persistence', () => {
     const fresh = await startSimulator({ seed: 1 });
     expect(reopened.world()).toEqual(fresh.world());
     await Promise.all([reopened.close(), fresh.close()]);
+  });
+
+  it('remembers its world variant: reopening keeps v2, asking for v1 is refused naming both', async () => {
+    const statePath = join(dir, 'c', 'state.json');
+    await (await startSimulator({ seed: 5, world: 'v2', statePath })).close();
+    expect(JSON.parse(await readFile(statePath, 'utf8'))).toMatchObject({ seed: 5, world: 'v2' });
+    await expect(startSimulator({ world: 'v1', statePath })).rejects.toThrow(/world v2, not v1/);
+    const reopened = await startSimulator({ statePath });
+    const fresh = await startSimulator({ seed: 5, world: 'v2' });
+    expect(reopened.world()).toEqual(fresh.world());
+    expect(reopened.world().variant).toBe('v2');
+    await Promise.all([reopened.close(), fresh.close()]);
+  });
+
+  it('parses a world variant from user input, naming a bad one and the choices', () => {
+    expect(parseWorldVariant('v2')).toBe('v2');
+    expect(() => parseWorldVariant('v3')).toThrow('unknown simulator world "v3": expected one of v1, v2');
   });
 });
