@@ -15,6 +15,7 @@ import { buildDatasets } from './datasets';
 import { compareSolvers } from './gate';
 import { cancelTraining, saveTrainingLogs, submitTraining, trainingStatus } from './training';
 import { deployModel, undeployModel } from './deploy';
+import { trackCampaignIteration, type TrackIterationInput } from './tracking';
 
 export type { ActivityDeps } from './context';
 
@@ -59,6 +60,9 @@ export function createActivities(deps: ActivityDeps) {
         const ref = await ctx.store.refFor(campaignStateKey(input.campaign));
         return ref ? ctx.store.getJson<CampaignState>(ref) : null;
       }),
+      trackCampaignIteration: keepAlive((input: TrackIterationInput) =>
+        trackCampaignIteration(ctx, input, Context.current().cancellationSignal),
+      ),
       saveCampaignState: keepAlive((state: CampaignState) =>
         ctx.store.putJson(campaignStateKey(state.campaign), state),
       ),
