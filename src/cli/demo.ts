@@ -21,7 +21,7 @@ export const portFree = (port: number) =>
       .listen(port, '127.0.0.1');
   });
 
-async function temporalReachable(address: string): Promise<boolean> {
+export async function temporalReachable(address: string): Promise<boolean> {
   try {
     const c = await Connection.connect({ address, connectTimeout: 1000 });
     await c.close();

@@ -2,7 +2,12 @@
 // Pure (zod only): the workflows parse their input with it too, so a JSON file given to `temporal workflow start`
 // gets the same defaults and the same error messages as `rloop run`.
 import { z } from 'zod';
-import { datasetOptionsSchema, reliabilityConfigSchema } from '../domain';
+import {
+  datasetOptionsSchema,
+  generatorObjectiveSchema,
+  judgedCorrectAtSchema,
+  reliabilityConfigSchema,
+} from '../domain';
 import { s3StoreConfigSchema } from '../store/s3-config';
 import { ENDPOINT_KINDS } from '../llm/presets';
 import { deploymentsSchema } from './deployment';
@@ -216,6 +221,8 @@ export const configSchema = z
             ...modelRef,
             temperature: temperature.default(1).describe('Sampling temperature of the question generator.'),
             topic: z.string().max(2000).optional().describe('Optional guidance on what questions to ask.'),
+            objective: generatorObjectiveSchema,
+            judgedCorrectAt: judgedCorrectAtSchema,
           })
           .strict(),
         solver: z
@@ -277,7 +284,11 @@ export const configSchema = z
       .strict(),
     training: z
       .object({
-        generator: trainerSchema.default({ backend: 'none' }).describe('How the generator is trained on R_G rewards.'),
+        generator: trainerSchema
+          .default({ backend: 'none' })
+          .describe(
+            "How the generator is trained on its objective's rewards (roles.generator.objective; R_G by default).",
+          ),
         solver: solverTrainerSchema
           .default({ backend: 'none', method: 'dpo' })
           .describe('How the solver is trained: the backend, and the method (dpo, policy-gradient or ranking).'),
@@ -314,14 +325,16 @@ export const configSchema = z
           .max(10_000)
           .default(16)
           .describe(
-            'Questions the new generator writes to check it did not lose reliability (0 = promote without check).',
+            'Questions the new generator writes to check it did not lose on its objective (0 = promote without check).',
           ),
         generatorTolerance: z
           .number()
           .min(0)
           .max(1)
           .default(0.05)
-          .describe("Promote the new generator only if its mean R_G >= the current one's minus this."),
+          .describe(
+            "Promote the new generator only if its check batch's mean objective reward (R_G by default) >= the current batch's minus this.",
+          ),
       })
       .strict()
       .prefault({}),
@@ -474,6 +487,18 @@ export const configSchema = z
     for (const role of ['generator', 'solver'] as const) {
       const t = cfg.training[role];
       if (t.backend === 'openai') check(t.endpoint, ['training', role, 'endpoint']);
+    }
+    // OpenAI reinforcement fine-tuning grades fresh samples with graders; rloop exports precomputed rewards, so the
+    // generator's reinforcement-style training is the command backend's offline policy gradient (generator.rl rows).
+    if (cfg.training.generator.backend === 'openai' && cfg.training.generator.method === 'reinforcement') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['training', 'generator', 'method'],
+        message:
+          'reinforcement is not supported by backend: openai (supported: supervised, dpo); for policy-gradient ' +
+          'training of the generator use backend: command with python -m rloop_ml.train_generator_rl ' +
+          '(or backend: http, whose service receives the generator.rl rows)',
+      });
     }
     const solver = cfg.training.solver;
     if (!SOLVER_METHODS_BY_BACKEND[solver.backend].includes(solver.method)) {

@@ -1,5 +1,6 @@
 // Where an iteration's artifacts live in the store, and the row shapes of the JSONL artifacts it writes (one file
 // per step per shard). Written by the activities, read back by the report and the export.
+import type { ObjectiveValue } from './objectives';
 import type { ChatMessage, ReliabilityReport } from './types';
 
 export const iterationPrefix = (campaign: string, iteration: number) =>
@@ -83,4 +84,6 @@ export interface ReportRow {
   questionId: string;
   question: string;
   report: ReliabilityReport;
+  /** The generator objective's reward for this question (roles.generator.objective); absent in older artifacts. */
+  objective?: ObjectiveValue;
 }

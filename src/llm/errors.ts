@@ -141,7 +141,13 @@ export function toModelCallFailure(err: unknown, ctx: ModelCallContext): Applica
     });
   }
   if (err instanceof APIError && typeof err.status === 'number') {
-    const code = err.code ?? (typeof err.type === 'string' ? err.type : undefined);
+    // llama.cpp puts the HTTP status in `code` (a number) and its error name in `type`.
+    const code =
+      typeof err.code === 'string' && err.code.length > 0
+        ? err.code
+        : typeof err.type === 'string' && err.type.length > 0
+          ? err.type
+          : undefined;
     const { type, retryable } = classifyStatus(err.status, `${code ?? ''} ${detailOf(err)}`);
     const delay = retryable ? retryAfterMs(err.headers) : undefined;
     return ApplicationFailure.create({

@@ -73,20 +73,27 @@ export function extractJson(text: string): { ok: true; value: unknown } | { ok: 
   return { ok: false, reason: 'no JSON object found in reply' };
 }
 
-function firstBalancedObject(text: string): string | undefined {
-  const start = text.indexOf('{');
-  if (start < 0) return undefined;
-  let depth = 0;
+/** The characters of `text` from `start` that are outside JSON strings, with their index. */
+function* structural(text: string, start: number): Generator<[number, string]> {
   let inString = false;
   let escaped = false;
   for (let i = start; i < text.length; i++) {
-    const ch = text[i];
+    const ch = text[i]!;
     if (inString) {
       if (escaped) escaped = false;
       else if (ch === '\\') escaped = true;
       else if (ch === '"') inString = false;
     } else if (ch === '"') inString = true;
-    else if (ch === '{') depth++;
+    else yield [i, ch];
+  }
+}
+
+function firstBalancedObject(text: string): string | undefined {
+  const start = text.indexOf('{');
+  if (start < 0) return undefined;
+  let depth = 0;
+  for (const [i, ch] of structural(text, start)) {
+    if (ch === '{') depth++;
     else if (ch === '}' && --depth === 0) return text.slice(start, i + 1);
   }
   return undefined;
@@ -126,16 +133,8 @@ export function salvageCandidates(text: string): unknown[] {
   if (start < 0) return [];
   const ends: number[] = [];
   let depth = 0;
-  let inString = false;
-  let escaped = false;
-  for (let i = start; i < text.length; i++) {
-    const ch = text[i];
-    if (inString) {
-      if (escaped) escaped = false;
-      else if (ch === '\\') escaped = true;
-      else if (ch === '"') inString = false;
-    } else if (ch === '"') inString = true;
-    else if (ch === '{' || ch === '[') depth++;
+  for (const [i, ch] of structural(text, start)) {
+    if (ch === '{' || ch === '[') depth++;
     else if (ch === '}' || ch === ']') depth--;
     else if (ch === ',' && depth === 1) ends.push(i);
   }
