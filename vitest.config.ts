@@ -47,6 +47,7 @@ export default defineConfig({
                 pool: 'forks' as const,
                 fileParallelism: false,
                 testTimeout: 3_600_000,
+                hookTimeout: 600_000,
               },
             },
           ]

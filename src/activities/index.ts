@@ -15,6 +15,7 @@ import { auditJudge } from './audit';
 import { buildDatasets } from './datasets';
 import { compareSolvers } from './gate';
 import { cancelTraining, saveTrainingLogs, submitTraining, trainingStatus } from './training';
+import { deployModel, undeployModel } from './deploy';
 import { trackCampaignIteration, type TrackIterationInput } from './tracking';
 
 export type { ActivityDeps } from './context';
@@ -102,6 +103,9 @@ export function createActivities(deps: ActivityDeps) {
       trainingStatus: keepAlive((input: Parameters<typeof trainingStatus>[1]) => trainingStatus(ctx, input)),
       cancelTraining: keepAlive((input: Parameters<typeof cancelTraining>[1]) => cancelTraining(ctx, input)),
       saveTrainingLogs: keepAlive((input: Parameters<typeof saveTrainingLogs>[1]) => saveTrainingLogs(ctx, input)),
+      // Beside the trainer jobs: a command trainer's checkpoint folder is on that worker's disk.
+      deployModel: keepAlive((input: Parameters<typeof deployModel>[1]) => deployModel(ctx, input)),
+      undeployModel: keepAlive((input: Parameters<typeof undeployModel>[1]) => undeployModel(ctx, input)),
     },
   });
 }

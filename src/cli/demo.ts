@@ -11,6 +11,7 @@ import { loadCampaign, startCampaign } from '../client/campaign';
 import { followAndPrint, printSummary } from './follow';
 import { writeCampaignReport } from '../report';
 import { createArtifactStore } from '../store';
+import type { RloopConfig } from '../config';
 
 export const portFree = (port: number) =>
   new Promise<boolean>((resolve) => {
@@ -33,21 +34,6 @@ export async function temporalReachable(address: string): Promise<boolean> {
 export async function demo(opts: { config: string; keep?: boolean }) {
   const t0 = Date.now();
   const config = await loadConfigOrExit(opts.config);
-  const conn = resolveConnection({}, config.temporal);
-
-  let server: DevServer | null = null;
-  if (await temporalReachable(conn.options.address)) {
-    process.stderr.write(`using the Temporal server already running at ${conn.options.address}\n`);
-  } else {
-    process.stderr.write('starting the Temporal dev server (DB .rloop/temporal.db, Web UI :8233) ...\n');
-    server = await startDevServer({
-      port: 7233,
-      uiPort: (await portFree(8233)) ? 8233 : undefined,
-      dbFile: '.rloop/temporal.db',
-    });
-    conn.options.address = server.address;
-  }
-
   const simUrl = new URL(Object.values(config.endpoints)[0]!.baseURL);
   const simPort = Number(simUrl.port);
   const sim = (await portFree(simPort))
@@ -63,6 +49,32 @@ export async function demo(opts: { config: string; keep?: boolean }) {
       ? `simulator (not a real model) at ${sim.url}\n`
       : `port ${simPort} is taken: assuming a simulator runs there\n`,
   );
+  try {
+    await runDemoCampaign(config, { keep: opts.keep, t0 });
+  } finally {
+    await sim?.close();
+  }
+}
+
+/**
+ * The demo's campaign against endpoints that already serve: a Temporal dev server (unless one is reachable), a worker,
+ * the campaign followed live, then the summary table, the Web UI link and the HTML report. Shared by `npm start` (the
+ * simulator) and `npm run demo:real` (the local model host).
+ */
+export async function runDemoCampaign(config: RloopConfig, opts: { keep?: boolean; t0: number }) {
+  const conn = resolveConnection({}, config.temporal);
+  let server: DevServer | null = null;
+  if (await temporalReachable(conn.options.address)) {
+    process.stderr.write(`using the Temporal server already running at ${conn.options.address}\n`);
+  } else {
+    process.stderr.write('starting the Temporal dev server (DB .rloop/temporal.db, Web UI :8233) ...\n');
+    server = await startDevServer({
+      port: 7233,
+      uiPort: (await portFree(8233)) ? 8233 : undefined,
+      dbFile: '.rloop/temporal.db',
+    });
+    conn.options.address = server.address;
+  }
 
   const worker = await createWorker({
     connection: server
@@ -90,16 +102,16 @@ export async function demo(opts: { config: string; keep?: boolean }) {
       `\nWeb UI: ${ui}/namespaces/${conn.namespace}/workflows?query=campaign%3D%22${config.campaign.name}%22\n` +
         `artifacts: ${config.storage.root}/campaigns/${config.campaign.name}/\n` +
         `report: ${report.path}\n` +
-        `done in ${((Date.now() - t0) / 1000).toFixed(1)}s` +
+        `done in ${((Date.now() - opts.t0) / 1000).toFixed(1)}s` +
         (opts.keep
           ? ' — still serving; Ctrl-C to stop.\n'
           : ' — run `npx rloop dev` to browse this history in the Web UI.\n'),
     );
     if (opts.keep) await new Promise<void>((r) => process.once('SIGINT', () => r()));
+    return results;
   } finally {
     worker.shutdown();
     await running;
-    await sim?.close();
     await server?.stop();
   }
 }

@@ -213,6 +213,15 @@ program
   .option('--keep', 'keep the dev server, simulator and worker running afterwards (Ctrl-C to stop)')
   .action(async (opts) => (await import('./demo')).demo(opts));
 
+program
+  .command('demo-real')
+  .description(
+    'The real local profile (npm run demo:real): SmolLM2 on CPU as generator, solver and judge, trained, deployed, gated.',
+  )
+  .addOption(configOpt().default('examples/real-local.config.yaml'))
+  .option('--keep', 'keep everything running afterwards (Ctrl-C to stop)')
+  .action(async (opts) => (await import('./demoReal')).demoReal(opts));
+
 program.parseAsync().catch((err: unknown) => {
   if (err instanceof ConfigError) {
     process.stderr.write(`rloop: ${err.message}\n`);

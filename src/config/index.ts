@@ -2,3 +2,4 @@
 export * from './schema';
 export * from './errors';
 export * from './parse';
+export * from './deployment';

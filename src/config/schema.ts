@@ -10,6 +10,7 @@ import {
 } from '../domain';
 import { s3StoreConfigSchema } from '../store/s3-config';
 import { ENDPOINT_KINDS } from '../llm/presets';
+import { deploymentsSchema } from './deployment';
 
 const name = z
   .string()
@@ -294,6 +295,7 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    deployment: deploymentsSchema.prefault({}),
     promotion: z
       .object({
         holdoutFraction: z

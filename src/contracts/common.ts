@@ -18,6 +18,25 @@ export interface ModelLineage {
   generator: string;
   solver: string;
   previousSolver: string | null;
+  /** Where each role's current model is served, once a trained one was deployed and promoted. */
+  served?: Partial<Record<'generator' | 'solver', ServedModel>>;
+}
+
+export type DeploymentBackend = 'none' | 'vllm-lora' | 'command' | 'local';
+
+/** Where a model is served: kept in the lineage for each role's current model. */
+export interface ServedModel {
+  /** The id the endpoint serves it under (what the gate and the next iteration call). */
+  model: string;
+  /** Key of the endpoint in the config, and its base URL at deployment time. */
+  endpoint: string;
+  baseURL: string;
+  /** The version the endpoint reports for it (the local host: the GGUF's sha256), if any. */
+  version: string | null;
+  /** The trainer's output (a path or a provider's id): what the next training of this role starts from. */
+  checkpoint: string;
+  backend: DeploymentBackend;
+  iteration: number;
 }
 
 export const CAMPAIGN_KEY = defineSearchAttributeKey('campaign', 'KEYWORD');

@@ -2,7 +2,7 @@
 import { defineQuery } from '@temporalio/workflow';
 import type { RloopConfigInput } from '../config';
 import type { ReliabilitySummary } from '../domain/summary';
-import type { ArtifactRef, ModelLineage, UsageByRole } from './common';
+import type { ArtifactRef, ModelLineage, ServedModel, UsageByRole } from './common';
 import type { StepRows } from './shard';
 import type { DatasetFormat, TrainerRole, TrainingOutcome } from './training';
 
@@ -24,6 +24,9 @@ export interface PromotionDecision {
   winRate?: number | null;
   interval?: [number, number];
   meanReward?: number | null;
+  /** Where the candidate was deployed for the gate (absent: no deployment step), and whether it was undeployed. */
+  served?: ServedModel | null;
+  undeployed?: boolean;
 }
 
 /** Rows in an iteration's datasets. */
@@ -82,7 +85,8 @@ export interface IterationResult {
 
 export type ShardStatus = 'pending' | 'running' | 'done' | 'failed' | 'skipped';
 export interface IterationProgress {
-  phase: 'starting' | 'shards' | 'summarising' | 'audit' | 'datasets' | 'training' | 'promotion' | 'done';
+  phase:
+    'starting' | 'shards' | 'summarising' | 'audit' | 'datasets' | 'training' | 'deployment' | 'promotion' | 'done';
   shardsTotal: number;
   shards: Record<number, ShardStatus>;
   questionsTotal: number;

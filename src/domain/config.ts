@@ -38,7 +38,8 @@ export const reliabilityConfigSchema = z
     thresholds: z
       .object({
         minCons: unit('A question fails if R_cons is below this (skipped when R_cons is unavailable).', 0.6),
-        minSep: unit('A question fails if R_sep is below this.', 0.1),
+        // R_sep is a difference of normalised means, in [-1, 1]: -1 accepts every question (a noisy toy judge).
+        minSep: z.number().min(-1).max(1).default(0.1).describe('A question fails if R_sep is below this.'),
         minStab: unit('A question fails if R_stab is below this (skipped when R_stab is unavailable).', 0.6),
         minReward: unit('A question fails if R_G is below this. Only passing questions feed solver training.', 0.3),
       })

@@ -6,15 +6,21 @@ export function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
-const PLACEHOLDER = /\{(dataset|outputDir|baseModel|jobKey|jobId)\}/g;
+/** The trainer commands' placeholders. */
+export const TRAINER_PLACEHOLDERS = ['dataset', 'outputDir', 'baseModel', 'jobKey', 'jobId'] as const;
 
 /**
- * Substitutes `{dataset}`, `{outputDir}`, `{baseModel}`, `{jobKey}`, `{jobId}` in one pass, each value shell-quoted
- * (so write `--data {dataset}`, not `--data '{dataset}'`). A placeholder without a value is an error; other braces
- * (`${HOME}`, `{a,b}`) are left alone.
+ * Substitutes each `{name}` of `names` (default: the trainer's `{dataset}`, `{outputDir}`, `{baseModel}`, `{jobKey}`,
+ * `{jobId}`) in one pass, each value shell-quoted (so write `--data {dataset}`, not `--data '{dataset}'`). A
+ * placeholder without a value is an error; other braces (`${HOME}`, `{a,b}`) are left alone.
  */
-export function fillTemplate(template: string, values: Partial<Record<string, string>>): string {
-  return template.replace(PLACEHOLDER, (whole, name: string) => {
+export function fillTemplate(
+  template: string,
+  values: Partial<Record<string, string>>,
+  names: readonly string[] = TRAINER_PLACEHOLDERS,
+): string {
+  const placeholder = new RegExp(`\\{(${names.join('|')})\\}`, 'g');
+  return template.replace(placeholder, (whole, name: string) => {
     const value = values[name];
     if (value === undefined) throw new Error(`placeholder ${whole} has no value in this command`);
     return shellQuote(value);

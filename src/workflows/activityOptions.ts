@@ -43,6 +43,21 @@ const jobOptions: ActivityOptions = {
 };
 
 /**
+ * Deployment: conversion, loading and the served check are each bounded by the deployment's timeoutSeconds inside
+ * the activity; heartbeats every few seconds let a dead worker's step move elsewhere, where it finds what is done.
+ */
+function deployOptions(config: RloopConfig): ActivityOptions {
+  // Configs recorded before deployments existed (replayed histories of shards) have no `deployment` section.
+  const deployment: Partial<RloopConfig['deployment']> = (config as Partial<RloopConfig>).deployment ?? {};
+  const longest = Math.max(deployment.solver?.timeoutSeconds ?? 0, deployment.generator?.timeoutSeconds ?? 0);
+  return {
+    startToCloseTimeout: `${3 * longest + 300} seconds`,
+    heartbeatTimeout: '30 seconds',
+    retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
+  };
+}
+
+/**
  * Activities on the task queue of their role, so workers can sit beside the endpoints and GPUs they use
  * (`rloop worker --queues judge,solve`). Without `temporal.roleQueues` every queue is the workflow's own.
  */
@@ -54,6 +69,7 @@ export function roleActivities(config: RloopConfig) {
     solve: on<SolveActivities>('solve', llmOptions),
     judge: on<JudgeActivities>('judge', llmOptions),
     trainSubmit: on<Pick<TrainActivities, 'submitTraining'>>('train', submitOptions),
-    trainJob: on<Omit<TrainActivities, 'submitTraining'>>('train', jobOptions),
+    trainJob: on<Omit<TrainActivities, 'submitTraining' | 'deployModel' | 'undeployModel'>>('train', jobOptions),
+    deploy: on<Pick<TrainActivities, 'deployModel' | 'undeployModel'>>('train', deployOptions(config)),
   };
 }

@@ -1,9 +1,9 @@
 // Steps 5 and 6 of the seed, after scoring: (judge audit) → datasets → generator and solver trainer jobs in
 // parallel → promotion gate. Only questions that passed the reliability thresholds feed solver training.
-import { ParentClosePolicy, executeChild, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ParentClosePolicy, executeChild, workflowInfo } from '@temporalio/workflow';
 import type { RloopConfig } from '../config';
 import { trainingDatasetFormat, trainingWorkflowId } from '../contracts/training';
-import type { ModelLineage } from '../contracts/common';
+import type { ModelLineage, ServedModel } from '../contracts/common';
 import type { IterationProgress, IterationResult, PromotionDecision } from '../contracts/iteration';
 import type { DatasetFormat, TrainerRole, TrainingOutcome } from '../contracts/training';
 import type { ReliabilitySummary } from '../domain/summary';
@@ -60,7 +60,10 @@ export async function improve(input: ImproveInput): Promise<Improvement> {
   result.datasets = { refs: data.datasets, counts: data.counts };
 
   progress.phase = 'training';
-  const baseModel: Record<TrainerRole, string> = { generator: models.generator, solver: models.solver };
+  // A trainer starts from the current model's checkpoint: the promoted one's, else the configured base checkpoint.
+  const startFrom = (role: TrainerRole) =>
+    models.served?.[role]?.checkpoint ?? config.deployment[role]?.baseCheckpoint ?? models[role];
+  const baseModel: Record<TrainerRole, string> = { generator: startFrom('generator'), solver: startFrom('solver') };
   const train = async (role: TrainerRole): Promise<TrainingOutcome> => {
     const skipped = (message: string): TrainingOutcome => ({
       role,
@@ -93,18 +96,78 @@ export async function improve(input: ImproveInput): Promise<Improvement> {
   const [generator, solver] = await Promise.all([train('generator'), train('solver')]);
   result.training = { generator, solver };
 
+  progress.phase = 'deployment';
+  const [solverServed, generatorServed] = await Promise.all([
+    deployCandidate(base, 'solver', solver),
+    deployCandidate(base, 'generator', generator),
+  ]);
+
   progress.phase = 'promotion';
   const [solverDecision, generatorDecision] = await Promise.all([
-    promoteSolver(base, models, solver, data.holdout),
-    promoteGenerator(base, models, generator, input.reliability),
+    promoteSolver(base, models, solverServed.outcome, data.holdout),
+    promoteGenerator(base, models, generatorServed.outcome, input.reliability),
   ]);
-  result.promotion = { solver: solverDecision, generator: generatorDecision };
+  result.promotion = {
+    solver: await afterGate(base, 'solver', solverDecision, solverServed.served),
+    generator: await afterGate(base, 'generator', generatorDecision, generatorServed.served),
+  };
+  const served = { ...models.served };
+  if (solverDecision.promoted && solverServed.served) served.solver = solverServed.served;
+  if (generatorDecision.promoted && generatorServed.served) served.generator = generatorServed.served;
   result.nextModels = {
     generator: generatorDecision.promoted ? generatorDecision.candidate! : models.generator,
     solver: solverDecision.promoted ? solverDecision.candidate! : models.solver,
     previousSolver: solverDecision.promoted ? models.solver : models.previousSolver,
+    ...(Object.keys(served).length > 0 ? { served } : {}),
   };
   return result;
+}
+
+type Base = { campaign: string; iteration: number; config: RloopConfig };
+
+/**
+ * Deploys a trained candidate where its role is served, so the gate and the next iteration can call it; the
+ * candidate the gate sees is then the served id. A deployment that fails (non-retryably, or out of retries) leaves
+ * the candidate unpromoted with the reason, and the campaign goes on with the current model.
+ */
+async function deployCandidate(
+  base: Base,
+  role: TrainerRole,
+  outcome: TrainingOutcome,
+): Promise<{ outcome: TrainingOutcome; served: ServedModel | null }> {
+  if (!base.config.deployment[role] || outcome.state !== 'succeeded' || !outcome.modelId)
+    return { outcome, served: null };
+  try {
+    const served = await roleActivities(base.config).deploy.deployModel({ ...base, role, checkpoint: outcome.modelId });
+    return { outcome: { ...outcome, modelId: served.model }, served };
+  } catch (err) {
+    if (!(err instanceof ActivityFailure)) throw err;
+    const message = `deployment failed: ${err.cause?.message ?? err.message}`;
+    return { outcome: { ...outcome, state: 'failed', modelId: null, message }, served: null };
+  }
+}
+
+/** Records where the candidate was served, and undeploys it when the gate rejected it. */
+async function afterGate(
+  base: Base,
+  role: TrainerRole,
+  decision: PromotionDecision,
+  served: ServedModel | null,
+): Promise<PromotionDecision> {
+  if (!served) return decision;
+  if (decision.promoted) return { ...decision, served, undeployed: false };
+  try {
+    await roleActivities(base.config).deploy.undeployModel({ config: base.config, role, served });
+    return { ...decision, served, undeployed: true };
+  } catch (err) {
+    if (!(err instanceof ActivityFailure)) throw err;
+    return {
+      ...decision,
+      served,
+      undeployed: false,
+      reason: `${decision.reason}; undeploy failed: ${err.cause?.message ?? err.message}`,
+    };
+  }
 }
 
 function emptyDatasetReason(role: TrainerRole, format: DatasetFormat | null, config: RloopConfig): string {

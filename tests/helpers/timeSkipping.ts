@@ -95,6 +95,8 @@ const ACTIVITY_NAMES = Object.keys({
   trainingStatus: true,
   cancelTraining: true,
   saveTrainingLogs: true,
+  deployModel: true,
+  undeployModel: true,
   loadCampaignState: true,
   saveCampaignState: true,
   trackCampaignIteration: true,

@@ -114,6 +114,16 @@ export function stubActivities(overrides: Partial<Activities> = {}, opts: { gate
     }),
     cancelTraining: async () => undefined,
     saveTrainingLogs: async (i) => ref(`logs-${i.role}`),
+    deployModel: async (i) => ({
+      model: `${i.campaign}-iter${i.iteration}-${i.role}`,
+      endpoint: 'e',
+      baseURL: 'http://models.invalid/v1',
+      version: `sha-${i.iteration}-${i.role}`,
+      checkpoint: i.checkpoint,
+      backend: 'local',
+      iteration: i.iteration,
+    }),
+    undeployModel: async () => undefined,
     loadCampaignState: async () => null,
     trackCampaignIteration: async (i) => ({
       runId: `run-${i.campaign}`,

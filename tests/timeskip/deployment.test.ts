@@ -1,0 +1,135 @@
+// The deployment step's branches (time skipping, stubbed activities): a trained candidate is deployed before the gate
+// and the gate calls the served id; promoted, the lineage records where it is served; rejected, it is undeployed;
+// a failed deployment keeps the current model with the reason; the next training starts from the served checkpoint.
+import { ApplicationFailure } from '@temporalio/common';
+import { describe, expect, it } from 'vitest';
+import type { SimConfigOverrides } from '../helpers/config';
+import { useTimeSkipping, type Activities } from '../helpers/timeSkipping';
+import { iterationWorkflow } from '../../src/workflows';
+import type { ModelLineage } from '../../src/contracts/common';
+import { httpTrainers, stubActivities, stubConfig, trainedModel } from './stubs';
+
+const deployment = {
+  solver: { backend: 'local', baseCheckpoint: '/ckpt/base-solver' },
+  generator: { backend: 'local', baseCheckpoint: '/ckpt/base-generator' },
+} as const;
+
+describe('deployment between training and the gate (time skipping, stubbed activities)', () => {
+  const t = useTimeSkipping();
+  const iterate = (overrides: SimConfigOverrides, stubs: Activities, models?: ModelLineage, iteration = 0) =>
+    t.worker.run(stubs, (workflowId) =>
+      t.env.client.workflow.execute(iterationWorkflow, {
+        taskQueue: t.worker.taskQueue,
+        workflowId,
+        args: [{ iteration, config: stubConfig(t.worker.taskQueue, overrides), models }],
+      }),
+    );
+
+  it('deploys each trained checkpoint, gates the served id, and records where the promoted one is served', async () => {
+    const stubs = stubActivities({
+      compareSolvers: async () => ({
+        aWins: 4,
+        bWins: 0,
+        ties: 0,
+        failed: 0,
+        winRate: 1,
+        interval: [0.51, 1],
+        positionBiasRate: 0,
+        promote: true,
+        reason: 'win rate 1.000',
+        holdoutQuestions: 2,
+        usage: {},
+      }),
+    });
+    const { result, calls } = await iterate({ training: httpTrainers, deployment }, stubs);
+    const campaign = result.campaign;
+    const deploys = calls.of('deployModel');
+    expect(deploys.map((d) => [d.role, d.checkpoint]).sort()).toEqual([
+      ['generator', trainedModel('generator', 0)],
+      ['solver', trainedModel('solver', 0)],
+    ]);
+    // Trainers start from the configured base checkpoints, not the served ids.
+    expect(
+      calls
+        .of('submitTraining')
+        .map((s) => [s.role, s.baseModel])
+        .sort(),
+    ).toEqual([
+      ['generator', '/ckpt/base-generator'],
+      ['solver', '/ckpt/base-solver'],
+    ]);
+    const servedSolver = `${campaign}-iter0-solver`;
+    expect(calls.of('compareSolvers')[0]).toMatchObject({ candidate: servedSolver, current: 'sim-solver' });
+    expect(result.promotion.solver).toMatchObject({ promoted: true, candidate: servedSolver, undeployed: false });
+    expect(result.nextModels.solver).toBe(servedSolver);
+    expect(result.nextModels.previousSolver).toBe('sim-solver');
+    expect(result.nextModels.served?.solver).toEqual({
+      model: servedSolver,
+      endpoint: 'e',
+      baseURL: 'http://models.invalid/v1',
+      version: 'sha-0-solver',
+      checkpoint: trainedModel('solver', 0),
+      backend: 'local',
+      iteration: 0,
+    });
+    // The generator's check batch asked the served generator, and it kept its reliability: promoted too.
+    expect(result.nextModels.generator).toBe(`${campaign}-iter0-generator`);
+    expect(calls.names()).not.toContain('undeployModel');
+  });
+
+  it('a candidate the gate rejects is undeployed and the current model kept', async () => {
+    const { result, calls } = await iterate({ training: httpTrainers, deployment }, stubActivities());
+    expect(result.promotion.solver).toMatchObject({ promoted: false, undeployed: true });
+    const undeploys = calls.of('undeployModel');
+    expect(undeploys).toHaveLength(1);
+    expect(undeploys[0]).toMatchObject({ role: 'solver', served: { model: `${result.campaign}-iter0-solver` } });
+    expect(result.nextModels.solver).toBe('sim-solver');
+    expect(result.nextModels.served?.solver).toBeUndefined();
+  });
+
+  it('a deployment that fails leaves the candidate unpromoted with the reason, and the gate is not run', async () => {
+    const stubs = stubActivities({
+      deployModel: async (i) => {
+        throw ApplicationFailure.create({
+          message: `endpoint "e" did not serve model "${i.campaign}-iter0-${i.role}" within 600s`,
+          type: 'Deploy.NotServed',
+          nonRetryable: true,
+        });
+      },
+    });
+    const { result, calls } = await iterate({ training: httpTrainers, deployment }, stubs);
+    expect(result.promotion.solver?.promoted).toBe(false);
+    expect(result.promotion.solver?.reason).toContain('deployment failed: endpoint "e" did not serve model');
+    expect(calls.names()).not.toContain('compareSolvers');
+    expect(calls.names()).not.toContain('undeployModel');
+    expect(result.nextModels.solver).toBe('sim-solver');
+  });
+
+  it('the next training of a role starts from the checkpoint of its served model', async () => {
+    const served = {
+      model: 'c-iter0-solver',
+      endpoint: 'e',
+      baseURL: 'http://models.invalid/v1',
+      version: 'v',
+      checkpoint: '/jobs/c-iter-0-solver',
+      backend: 'local' as const,
+      iteration: 0,
+    };
+    const models = {
+      generator: 'sim-generator',
+      solver: 'c-iter0-solver',
+      previousSolver: 'sim-solver',
+      served: { solver: served },
+    };
+    const { calls } = await iterate({ training: httpTrainers, deployment }, stubActivities(), models, 1);
+    expect(
+      calls
+        .of('submitTraining')
+        .map((s) => [s.role, s.baseModel])
+        .sort(),
+    ).toEqual([
+      ['generator', '/ckpt/base-generator'],
+      ['solver', '/jobs/c-iter-0-solver'],
+    ]);
+  });
+});
