@@ -2,7 +2,7 @@
 // simulator (fixed latency), printed as a table and written to bench/results/latest.json. Ratios, not timed tests.
 //   --large   also Q = 4096 in the scaling table
 //   --quick   small sizes, to check the bench itself in a minute
-//   --only=overhead | --only=workers | --only=judge   one part only (printed, latest.json untouched)
+//   --only=overhead | --only=workers | --only=judge | --only=real   one part only (printed, latest.json untouched)
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +25,7 @@ import { defaultSequentialPolicy, type SequentialPolicy } from '../../src/domain
 import { runPlain } from './plain';
 import { historyStats, phaseSeconds, runWithInProcessWorker, runWithWorkerProcess } from './temporal';
 import { benchWorkers, workersTable } from './workers';
+import { benchReal, type PhaseResult, type RealResult } from './real';
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
@@ -254,6 +255,10 @@ async function measureJudgeCost(env: BenchEnv) {
 
 async function main() {
   const t0 = performance.now();
+  if (only === 'real') {
+    printReal(await benchReal(root, log));
+    return;
+  }
   log('starting a Temporal dev server, the simulator, bundling workflows');
   const env = await startBenchEnv();
   try {
@@ -275,6 +280,7 @@ async function main() {
     const scaling = await measureScaling(env);
     log(`workers: one iteration with ${WORKER_COUNTS.join(', ')} worker processes against a capacity-bound endpoint`);
     const workerScaling = await benchWorkers(env, WORKER_COUNTS);
+    const real = await benchReal(root, log);
     const out = {
       date: new Date().toISOString(),
       machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
@@ -287,10 +293,10 @@ async function main() {
       judgeCallSavings: judge.judgeCallSavings,
       decisionAgreement: judge.decisionAgreement,
       pairAgreement: judge.pairAgreement,
-      realVsPlainLoad: null,
-      realVsPlainLoadReason: 'not measured yet: the real-server table is not built (issue 17, BENCHMARKS.md)',
-      judgePrefixCacheShare: null,
-      judgePrefixCacheShareReason: 'not measured yet: needs the real server and the judge call ordering (issue 17)',
+      realVsPlainLoad: 'skipped' in real ? null : real.realVsPlainLoad.min,
+      judgePrefixCacheShare: 'skipped' in real ? null : real.judgePrefixCacheShare.grouped,
+      ...('skipped' in real ? { realSkipped: real.skipped } : {}),
+      real,
       workerScalingEfficiency: Math.min(...workerScaling.map((r) => r.efficiency)),
       overhead,
       judge,
@@ -313,6 +319,7 @@ function print(out: {
   judge: Awaited<ReturnType<typeof measureJudgeCost>>;
   scaling: Awaited<ReturnType<typeof measureScaling>>;
   workerScaling: Awaited<ReturnType<typeof benchWorkers>>;
+  real: RealResult;
 }) {
   const o = out.overhead;
   const t1 = new Table({ head: ['overhead (one iteration)', 'value'] });
@@ -359,6 +366,7 @@ function print(out: {
     ]);
   console.log(t2.toString());
   printJudge(out.judge);
+  printReal(out.real);
   console.log(workersTable(out.workerScaling));
 }
 
@@ -405,6 +413,50 @@ function printJudge(j: Awaited<ReturnType<typeof measureJudgeCost>>) {
       `${fmt(100 * r.pairAgreement, 1)} %`,
     ]);
   console.log(t4.toString());
+}
+
+function printReal(r: RealResult) {
+  if ('skipped' in r) {
+    console.log(`real-server table skipped: ${r.skipped}`);
+    return;
+  }
+  const t = new Table({
+    head: [
+      `real server (${r.model}), C=${r.concurrency}`,
+      'calls',
+      'wall s',
+      'calls/s',
+      'tokens/s',
+      'busy',
+      'cached prompt',
+    ],
+  });
+  const row = (name: string, p: PhaseResult) => [
+    name,
+    p.calls,
+    fmt(p.wallSeconds, 1),
+    fmt(p.callsPerSecond),
+    fmt(p.completionTokensPerSecond, 1),
+    `${fmt(100 * p.busyShare, 0)} %`,
+    `${fmt(100 * p.cachedPromptShare, 0)} %`,
+  ];
+  t.push(
+    row('solve: rloop client', r.solve.rloop),
+    row('solve: plain load generator', r.solve.plain),
+    row('judge: rloop client (grouped by question)', r.judge.rloop),
+    row('judge: plain, same order', r.judge.plain),
+    row('judge: plain, interleaved across questions', r.judge.plainInterleaved),
+    [
+      'rloop / plain tokens/s (target ≥ 0.95)',
+      '',
+      '',
+      '',
+      `solve ${fmt(r.realVsPlainLoad.solve)}×, judge ${fmt(r.realVsPlainLoad.judge)}×`,
+      '',
+      '',
+    ],
+  );
+  console.log(t.toString());
 }
 
 main().catch((err) => {
