@@ -227,6 +227,12 @@ async function measureJudgeCost(env: BenchEnv) {
     replay(`adaptive (range bound) 2..${JUDGE_K}`, replayAdaptive(rec, 2, JUDGE_K, scale, rcfg)),
     replay('sequential, decision only, α=0.01', replaySequential(rec, seq({ settlePairs: false }), scale, rcfg, ds)),
     replay('sequential, decision + pairs, α=0.01', replaySequential(rec, seq({}), scale, rcfg, ds)),
+    ...[0.005, 0.01].map((errorRate) =>
+      replay(
+        `range bound or sequential (decision, α=${errorRate}) 1..${JUDGE_K}`,
+        replayAdaptive(rec, 2, JUDGE_K, scale, rcfg, { policy: seq({ settlePairs: false, errorRate }), ds }),
+      ),
+    ),
   ];
   return {
     questions: JUDGE_Q,

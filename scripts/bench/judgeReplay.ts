@@ -117,6 +117,7 @@ export function replayAdaptive(
   maxPasses: number,
   scale: JudgeScale,
   cfg: ReliabilityConfig,
+  sequential?: { policy: SequentialPolicy; ds: DatasetOptions },
 ) {
   const answers = byQuestion(rec.answers.filter((a) => a.text !== null));
   const kept: JudgmentRow[] = [];
@@ -124,8 +125,9 @@ export function replayAdaptive(
     const qa = answers.get(qid) ?? [];
     let live = new Set<string>(qa.map((a) => a.answerId));
     let pairs = true;
-    kept.push(...rows.filter((r) => r.pass < minPasses));
-    for (let pass = minPasses; pass < maxPasses; pass++) {
+    const first = sequential ? Math.min(minPasses, sequential.policy.minPasses) : minPasses;
+    kept.push(...rows.filter((r) => r.pass < first));
+    for (let pass = first; pass < maxPasses; pass++) {
       const s = sequentialState(
         qid,
         qa,
@@ -133,6 +135,12 @@ export function replayAdaptive(
         pass,
         scale,
       );
+      // With `sequential`: a question also stops when the sequential rule settles it (from its minPasses on).
+      if (sequential && sequentialNextPass(s, sequential.policy, cfg, sequential.ds).settled) break;
+      if (pass < minPasses) {
+        kept.push(...rows.filter((r) => r.pass === pass));
+        continue;
+      }
       const d = adaptiveNextPass(
         {
           answers: s.answers.filter((a) => a.scores.length > 0),
