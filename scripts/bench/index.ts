@@ -449,9 +449,10 @@ function printReal(r: RealResult) {
   t.push(
     row('solve: rloop client', r.solve.rloop),
     row('solve: plain load generator', r.solve.plain),
-    row('judge: rloop client (grouped by question)', r.judge.rloop),
+    row('judge: rloop client (question, pass, answer)', r.judge.rloop),
     row('judge: plain, same order', r.judge.plain),
     row('judge: plain, interleaved across questions', r.judge.plainInterleaved),
+    row('judge: plain, answer by answer', r.judge.plainByAnswer),
     [
       'rloop / plain tokens/s (target ≥ 0.95)',
       '',

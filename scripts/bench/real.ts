@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import pLimit from 'p-limit';
 import { createModelClient } from '../../src/llm';
+import { fnv1a32 } from '../../src/domain/prng';
 import { judgePointwiseMessages, pointwiseSchema, solverMessages } from '../../src/prompts';
 
 const QUESTIONS = [
@@ -48,10 +49,16 @@ export type RealResult =
       model: string;
       concurrency: number;
       solve: { rloop: PhaseResult; plain: PhaseResult };
-      judge: { rloop: PhaseResult; plain: PhaseResult; plainInterleaved: PhaseResult };
+      judge: { rloop: PhaseResult; plain: PhaseResult; plainInterleaved: PhaseResult; plainByAnswer: PhaseResult };
       realVsPlainLoad: { solve: number; judge: number; min: number };
-      judgePrefixCacheShare: { grouped: number; interleaved: number };
+      judgePrefixCacheShare: { grouped: number; interleaved: number; byAnswer: number };
     };
+
+/** The answer a recorded judge request is about (its user message), to order requests answer by answer. */
+const answerOf = (s: Sent): number => {
+  const messages = (JSON.parse(s.body) as { messages: Array<{ content: string }> }).messages;
+  return fnv1a32(messages[messages.length - 1]!.content);
+};
 
 function readReply(json: unknown): Reply {
   const u = (json as { usage?: Record<string, unknown> }).usage ?? {};
@@ -227,14 +234,16 @@ export async function benchReal(root: string, log: (m: string) => void): Promise
     );
     const solvePlain = await plainPhase(solve.sent);
 
-    // Judge: 2 passes per answer, grouped by question as the judge activity issues them.
-    answers.sort((a, b) => QUESTIONS.indexOf(a.question) - QUESTIONS.indexOf(b.question));
+    // Judge: 2 passes per answer in the judge activity's order (question by question, within it pass by pass).
     const schema = pointwiseSchema(SCALE);
+    const jobs = QUESTIONS.flatMap((question) =>
+      [0, 1].flatMap((pass) => answers.flatMap((a, i) => (a.question === question ? [{ a, i, pass }] : []))),
+    );
     log(`real: judge phase, ${answers.length} answers × 2 passes, rloop client then plain load`);
     const judge = await rloopPhase(
-      answers.flatMap((a, i) =>
-        [0, 1].map(
-          (pass) => () =>
+      jobs.map(
+        ({ a, i, pass }) =>
+          () =>
             client
               .structured({
                 role: 'judge',
@@ -246,7 +255,6 @@ export async function benchReal(root: string, log: (m: string) => void): Promise
                 sampleIndex: 1000 + i * 2 + pass,
               })
               .catch(() => undefined), // an unparseable judgment still cost its calls, which is what is measured
-        ),
       ),
     );
     const judgePlain = await plainPhase(judge.sent);
@@ -254,6 +262,9 @@ export async function benchReal(root: string, log: (m: string) => void): Promise
     const stride = 5;
     const interleaved = Array.from({ length: stride }, (_, k) => judge.sent.filter((_, i) => i % stride === k)).flat();
     const judgeInterleaved = await plainPhase(interleaved);
+    // And answer by answer: every pass of one answer back to back (the same prompt but for the seed).
+    const byAnswer = [...judge.sent].sort((x, y) => answerOf(x) - answerOf(y));
+    const judgeByAnswer = await plainPhase(byAnswer);
     const ratio = (r: PhaseResult, p: PhaseResult) => r.completionTokensPerSecond / p.completionTokensPerSecond;
     const solveRatio = ratio(solve.result, solvePlain);
     const judgeRatio = ratio(judge.result, judgePlain);
@@ -261,11 +272,17 @@ export async function benchReal(root: string, log: (m: string) => void): Promise
       model: 'SmolLM2-135M-Instruct Q4_1 (llama.cpp via rloop_ml.serve)',
       concurrency: CONCURRENCY,
       solve: { rloop: solve.result, plain: solvePlain },
-      judge: { rloop: judge.result, plain: judgePlain, plainInterleaved: judgeInterleaved },
+      judge: {
+        rloop: judge.result,
+        plain: judgePlain,
+        plainInterleaved: judgeInterleaved,
+        plainByAnswer: judgeByAnswer,
+      },
       realVsPlainLoad: { solve: solveRatio, judge: judgeRatio, min: Math.min(solveRatio, judgeRatio) },
       judgePrefixCacheShare: {
         grouped: judge.result.cachedPromptShare,
         interleaved: judgeInterleaved.cachedPromptShare,
+        byAnswer: judgeByAnswer.cachedPromptShare,
       },
     };
   } finally {
