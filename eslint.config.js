@@ -13,6 +13,20 @@ const SOURCE_ROOTS = ['src', `${LINT_FIXTURES}/src`];
  * everything; report/ renders and imports neither workflows/ nor activities/. Each zone lists what a folder may
  * not import from (import-x/no-restricted-paths); `from` + `except` reads "anything in src/ except ...".
  */
+// Every room of the loop: none of them may read the simulator's ground truth (eval/); only experiment code may.
+const LOOP = [
+  'cli',
+  'client',
+  'report',
+  'workflows',
+  'activities',
+  'llm',
+  'store',
+  'training',
+  'contracts',
+  'domain',
+].concat(['config', 'prompts', 'sim', 'temporal', 'worker.ts', 'queues.ts', 'paths.ts']);
+
 function layerZones(root) {
   const at = (p) => `./${root}/${p}`;
   const IO = ['llm', 'store', 'training'];
@@ -32,6 +46,11 @@ function layerZones(root) {
     zone('workflows', ['client', 'cli', 'report', 'worker.ts', ...IO, 'sim'], 'workflows/ sit below client/.'),
     zone('client', ['cli', 'report', 'activities', 'worker.ts'], 'client/ sits below cli/ and does not render.'),
     zone('report', ['workflows', 'activities', 'cli'], 'report/ renders what the client read; no workflow code.'),
+    {
+      target: LOOP.map(at),
+      from: at('eval'),
+      message: 'eval/ is ground truth for experiments (simulator only); the loop never imports it.',
+    },
   ];
 }
 

@@ -12,7 +12,7 @@
 //   4. `go install` of the official CLI into .tools/go/bin
 //   5. the Temporal SDK's own download at first use (needs internet; recorded as "sdk-download")
 //
-// It also installs the time-skipping test server of the fast workflow tests (scripts/lib/testServer.mjs: Maven
+// With --with-test-server (npm test) it also installs the time-skipping test server of the fast workflow tests (scripts/lib/testServer.mjs: Maven
 // Central with java and mvn, apt-get installing those when missing), recorded in .tools/temporal-test-server.json.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -147,7 +147,9 @@ if (process.argv.includes('--with-s3')) installS3Server();
 const cli = findTemporalCli();
 writeFileSync(record, JSON.stringify(cli, null, 2) + '\n');
 log(`Temporal CLI: ${cli.path ?? '(SDK download)'} [${cli.source}]`);
-const testServer = await installTestServer({ tools, log });
-log(
-  `Temporal test server: ${testServer ? `${testServer.path} [${testServer.source} ${testServer.version}]` : '(SDK download)'}`,
-);
+if (process.argv.includes('--with-test-server')) {
+  const testServer = await installTestServer({ tools, log });
+  log(
+    `Temporal test server: ${testServer ? `${testServer.path} [${testServer.source} ${testServer.version}]` : '(SDK download)'}`,
+  );
+}

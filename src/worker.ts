@@ -18,12 +18,18 @@ import { createArtifactStore, type ArtifactStoreConfig } from './store';
 import type { StorageConfig } from './config';
 import { QUEUE_ROLES, type QueueName } from './queues';
 import { projectRoot } from './paths';
+import { collectReportData, renderReportHtml } from './report';
+import { WORKFLOW_TRACING_MODULE, type TracingWorkerOptions } from './observability/tracing';
 
 export const workflowsPath = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
 
 /** Bundle the workflow code once (a few seconds) and reuse it for every worker of the process. */
-export function bundleWorkflows(): Promise<WorkflowBundle> {
-  return bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
+export function bundleWorkflows(interceptorModules: string[] = []): Promise<WorkflowBundle> {
+  return bundleWorkflowCode({
+    workflowsPath,
+    workflowInterceptorModules: interceptorModules,
+    logger: quietBundlerLogger,
+  });
 }
 
 /** What the workflow bundle is built from: the sources, the locked dependencies, the compiler settings. */
@@ -63,10 +69,17 @@ export interface CachedBundle {
  * a new one. Written atomically (tmp + rename): workers starting together may both build, neither reads a partial file.
  */
 export async function cachedWorkflowBundle(
-  opts: { dir?: string; inputs?: readonly string[]; build?: () => Promise<{ code: string }> } = {},
+  opts: {
+    dir?: string;
+    inputs?: readonly string[];
+    build?: () => Promise<{ code: string }>;
+    /** A bundle of the same code with something added (e.g. 'otel': tracing interceptors), kept beside the plain one. */
+    variant?: string;
+  } = {},
 ): Promise<CachedBundle> {
   const dir = opts.dir ?? join(projectRoot, 'node_modules', '.cache', 'rloop', 'workflow-bundles');
-  const codePath = join(dir, `${bundleInputsHash(opts.inputs).slice(0, 32)}.js`);
+  const name = `${bundleInputsHash(opts.inputs).slice(0, 32)}${opts.variant ? `-${opts.variant}` : ''}.js`;
+  const codePath = join(dir, name);
   if (existsSync(codePath)) return { codePath, built: false };
   const { code } = await (opts.build ?? bundleWorkflows)();
   const write = (path: string) => {
@@ -105,7 +118,12 @@ export interface WorkerOptions {
   env?: NodeJS.ProcessEnv;
   workflowBundle?: WorkflowBundleOption;
   maxConcurrentActivityTaskExecutions?: number;
+  /** Tracing on: activity interceptors and the workflow-span sink (the bundle must carry the workflow interceptors). */
+  tracing?: TracingWorkerOptions;
 }
+
+const tracingOptions = (t: TracingWorkerOptions | undefined) =>
+  t ? { interceptors: { activity: t.activityInterceptors }, sinks: t.sinks } : {};
 
 function activitiesFor(opts: WorkerOptions) {
   return createActivities({
@@ -113,6 +131,7 @@ function activitiesFor(opts: WorkerOptions) {
     cache: new FileRequestCache(opts.cacheDir),
     env: opts.env ?? process.env,
     jobsDir: opts.jobsDir,
+    renderReport: async (snapshot, store, now) => renderReportHtml(await collectReportData(snapshot, store, now)),
   });
 }
 
@@ -132,6 +151,7 @@ export async function createWorker(
     workflowBundle: opts.workflowBundle ?? { codePath: (await cachedWorkflowBundle()).codePath },
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions ?? 16,
     ...HEARTBEAT_THROTTLE,
+    ...tracingOptions(opts.tracing),
   });
 }
 
@@ -170,7 +190,10 @@ export async function createWorkerSet(opts: WorkerSetOptions): Promise<WorkerSet
   const workers: Worker[] = [];
   let bundle: CachedBundle | null = null;
   if (queues.includes('main') || !opts.roleQueues) {
-    if (!opts.workflowBundle) bundle = await cachedWorkflowBundle();
+    if (!opts.workflowBundle)
+      bundle = opts.tracing
+        ? await cachedWorkflowBundle({ variant: 'otel', build: () => bundleWorkflows([WORKFLOW_TRACING_MODULE]) })
+        : await cachedWorkflowBundle();
     const workflowBundle = opts.workflowBundle ?? { codePath: bundle!.codePath };
     workers.push(
       await createWorker(
@@ -189,6 +212,7 @@ export async function createWorkerSet(opts: WorkerSetOptions): Promise<WorkerSet
           activities: groups[role],
           maxConcurrentActivityTaskExecutions: opts.concurrency?.[role] ?? 16,
           ...HEARTBEAT_THROTTLE,
+          ...(opts.tracing ? { interceptors: { activity: opts.tracing.activityInterceptors } } : {}),
         }),
       );
     }

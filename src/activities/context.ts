@@ -3,6 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { ArtifactFormatError, ArtifactIntegrityError, type ArtifactRef, type ArtifactStore } from '../store';
 import type { UsageByRole } from '../contracts/common';
 import { ModelClients } from './models';
+import type { CampaignReportRenderer } from './tracking';
 
 /** What the worker wires into the activities: real clients and stores, or the simulator's in tests. */
 export interface ActivityDeps {
@@ -11,6 +12,8 @@ export interface ActivityDeps {
   env?: NodeJS.ProcessEnv;
   /** Local folder for trainer job outputs (command backend: logs, model_id.txt). */
   jobsDir?: string;
+  /** Renders the HTML report attached to a tracked campaign (none: the tracker gets no report). */
+  renderReport?: CampaignReportRenderer;
 }
 
 /** Usage per role of one activity, returned in its (small) result. */
@@ -26,6 +29,7 @@ export interface ActivityContext {
   jobsDir: string;
   clients: ModelClients;
   newUsage(): UsageTally;
+  renderReport?: CampaignReportRenderer;
 }
 
 export function activityContext(deps: ActivityDeps): ActivityContext {
@@ -36,6 +40,7 @@ export function activityContext(deps: ActivityDeps): ActivityContext {
     jobsDir: deps.jobsDir ?? '.rloop/jobs',
     clients: new ModelClients({ cache: deps.cache, env }),
     newUsage: () => new UsageTally(),
+    renderReport: deps.renderReport,
   };
 }
 

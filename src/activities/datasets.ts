@@ -4,11 +4,15 @@ import {
   buildGeneratorRows,
   buildQuestionPreferencePairs,
   buildSolverPreferencePairs,
+  buildSolverRankingLists,
+  buildSolverRewards,
   seedFrom,
   toGeneratorSftRows,
   toOpenAiPreferenceRows,
+  toSolverPgRows,
+  toSolverRankingRows,
   toTrlPreferenceRows,
-  type SolverItem,
+  type JudgedSolverItem,
 } from '../domain';
 import { solverMessages } from '../prompts';
 import type { ArtifactRef } from '../contracts/common';
@@ -17,7 +21,8 @@ import type { DatasetFormat } from '../contracts/training';
 import type { RloopConfig } from '../config';
 import type { ActivityContext } from './context';
 import { iterationPrefix } from '../domain/artifacts';
-import type { AnswerRow, QuestionRow, ReportRow } from '../domain/artifacts';
+import type { AnswerRow, JudgmentRow, QuestionRow, ReportRow } from '../domain/artifacts';
+import { questionJudgments } from './score';
 
 export interface HoldoutRow {
   questionId: string;
@@ -44,16 +49,20 @@ export async function buildDatasets(
   const questions: QuestionRow[] = [];
   const answers: AnswerRow[] = [];
   const reports: ReportRow[] = [];
+  const judgments: JudgmentRow[] = [];
   for (const shard of manifest.shards) {
-    const [q, a, r] = await Promise.all([
+    const [q, a, r, j] = await Promise.all([
       ctx.store.getJsonl<QuestionRow>(shard.questions),
       ctx.store.getJsonl<AnswerRow>(shard.answers),
       ctx.store.getJsonl<ReportRow>(shard.reports),
+      ctx.store.getJsonl<JudgmentRow>(shard.judgments),
     ]);
     questions.push(...q);
     answers.push(...a);
     reports.push(...r);
+    judgments.push(...j);
   }
+  const judgmentsById = new Map(questionJudgments(questions, answers, judgments).map((q) => [q.questionId, q]));
   const reportById = new Map(reports.map((r) => [r.questionId, r]));
   const answersById = new Map<string, Array<{ answerId: string; text: string }>>();
   for (const a of answers) {
@@ -62,7 +71,7 @@ export async function buildDatasets(
   }
 
   const holdout: HoldoutRow[] = [];
-  const solverItems: SolverItem[] = [];
+  const solverItems: JudgedSolverItem[] = [];
   for (const r of reports) {
     if (r.report.passed && isHoldout(config, r.questionId)) {
       holdout.push({ questionId: r.questionId, question: r.question });
@@ -73,13 +82,21 @@ export async function buildDatasets(
       question: r.question,
       report: r.report,
       answers: answersById.get(r.questionId) ?? [],
+      judgments: judgmentsById.get(r.questionId) ?? { answers: [], pairwise: [], rankings: [] },
     });
   }
   // The solver is trained on exactly the messages it is sampled with (delimited, escaped question).
   const questionText = new Map(solverItems.map((i) => [i.questionId, i.question]));
+  const promptOf = (questionId: string) => solverMessages(questionText.get(questionId)!);
   const pairs = buildSolverPreferencePairs(solverItems, config.datasets).map((p) => ({
     ...p,
-    prompt: solverMessages(questionText.get(p.sourceId)!),
+    prompt: promptOf(p.sourceId),
+  }));
+  const listOptions = { ...config.datasets, bradleyTerryPrior: config.reliability.bradleyTerryPrior };
+  const rewards = buildSolverRewards(solverItems, listOptions).map((r) => ({ ...r, prompt: promptOf(r.questionId) }));
+  const lists = buildSolverRankingLists(solverItems, listOptions).map((l) => ({
+    ...l,
+    prompt: promptOf(l.questionId),
   }));
 
   const generatorRows = buildGeneratorRows(
@@ -103,19 +120,24 @@ export async function buildDatasets(
 
   const prefix = `${iterationPrefix(campaign, iteration)}/datasets`;
   const put = (name: string, rows: unknown[]) => ctx.store.putJsonl(`${prefix}/${name}.jsonl`, rows);
-  const [solverTrl, solverOpenai, genRl, genTrl, genOpenai, genSft, holdoutRef] = await Promise.all([
-    put('solver.trl-dpo', toTrlPreferenceRows(pairs)),
-    put('solver.openai-dpo', toOpenAiPreferenceRows(pairs)),
-    put('generator.rl', generatorRows),
-    put('generator.trl-dpo', toTrlPreferenceRows(generatorPairs)),
-    put('generator.openai-dpo', toOpenAiPreferenceRows(generatorPairs)),
-    put('generator.sft', sft),
-    put('holdout', holdout),
-  ]);
+  const [solverTrl, solverOpenai, solverPg, solverRanking, genRl, genTrl, genOpenai, genSft, holdoutRef] =
+    await Promise.all([
+      put('solver.trl-dpo', toTrlPreferenceRows(pairs)),
+      put('solver.openai-dpo', toOpenAiPreferenceRows(pairs)),
+      put('solver.pg', toSolverPgRows(rewards)),
+      put('solver.ranking', toSolverRankingRows(lists)),
+      put('generator.rl', generatorRows),
+      put('generator.trl-dpo', toTrlPreferenceRows(generatorPairs)),
+      put('generator.openai-dpo', toOpenAiPreferenceRows(generatorPairs)),
+      put('generator.sft', sft),
+      put('holdout', holdout),
+    ]);
   return {
     datasets: {
       'solver.trl-dpo': solverTrl,
       'solver.openai-dpo': solverOpenai,
+      'solver.pg': solverPg,
+      'solver.ranking': solverRanking,
       'generator.rl': genRl,
       'generator.trl-dpo': genTrl,
       'generator.openai-dpo': genOpenai,
@@ -124,6 +146,8 @@ export async function buildDatasets(
     holdout: holdoutRef,
     counts: {
       solverPairs: pairs.length,
+      solverPgRows: rewards.length,
+      solverRankingLists: lists.length,
       generatorRows: generatorRows.length,
       generatorPairs: generatorPairs.length,
       sftRows: sft.length,

@@ -14,6 +14,7 @@ import { auditJudge } from './audit';
 import { buildDatasets } from './datasets';
 import { compareSolvers } from './gate';
 import { cancelTraining, saveTrainingLogs, submitTraining, trainingStatus } from './training';
+import { trackCampaignIteration, type TrackIterationInput } from './tracking';
 
 export type { ActivityDeps } from './context';
 
@@ -58,6 +59,9 @@ export function createActivities(deps: ActivityDeps) {
         const ref = await ctx.store.refFor(campaignStateKey(input.campaign));
         return ref ? ctx.store.getJson<CampaignState>(ref) : null;
       }),
+      trackCampaignIteration: keepAlive((input: TrackIterationInput) =>
+        trackCampaignIteration(ctx, input, Context.current().cancellationSignal),
+      ),
       saveCampaignState: keepAlive((state: CampaignState) =>
         ctx.store.putJson(campaignStateKey(state.campaign), state),
       ),

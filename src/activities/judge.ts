@@ -12,6 +12,7 @@ import { adaptiveNextPass, type AdaptiveQuestion } from '../domain/adaptive';
 import type { ArtifactRef } from '../contracts/common';
 import type { ShardInput, StepResult } from '../contracts/shard';
 import type { ActivityContext } from './context';
+import { recordJudgeCallsSaved } from '../observability/metrics';
 import { runCalls } from './batch';
 import { shardKey } from '../domain/artifacts';
 import type { AnswerRow, JudgmentRow, QuestionRow } from '../domain/artifacts';
@@ -144,6 +145,11 @@ export async function judgeAnswers(
     rows = await run('judge', jobs);
   } else {
     rows = await judgeAdaptively(items, config, adaptive, run);
+    // What adaptive judging saved: the calls a fixed run of the same passes would have made, less those made.
+    const maxPasses = adaptive.maxPasses ?? judge.passes;
+    let fixed = 0;
+    for (const q of items) for (let pass = 0; pass < maxPasses; pass++) fixed += passJobs(q, pass, judge.modes).length;
+    recordJudgeCallsSaved(fixed - rows.length);
   }
   const ref = await ctx.store.putJsonl(shardKey(input, 'judgments'), rows);
   const failed = rows.filter((r) => r.error !== null).length;

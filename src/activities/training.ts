@@ -7,6 +7,7 @@ import type { RloopConfig } from '../config';
 import type { ArtifactRef } from '../contracts/common';
 import type { DatasetFormat } from '../contracts/training';
 import { createTrainer, type JobRef, type JobStatus, type TrainerBackend, type TrainerRole } from '../training';
+import { tracedTrainer } from '../observability/trainerSpans';
 import type { ActivityContext } from './context';
 import { iterationPrefix } from '../domain/artifacts';
 
@@ -18,7 +19,12 @@ export interface TrainingTarget {
 }
 
 function trainer(ctx: ActivityContext, t: TrainingTarget): TrainerBackend {
-  return createTrainer(t.config.training[t.role], { endpoints: t.config.endpoints, env: ctx.env, store: ctx.store });
+  const spec = t.config.training[t.role];
+  return tracedTrainer(
+    spec.backend,
+    t.role,
+    createTrainer(spec, { endpoints: t.config.endpoints, env: ctx.env, store: ctx.store }),
+  );
 }
 
 export async function submitTraining(

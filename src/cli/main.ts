@@ -1,18 +1,27 @@
 #!/usr/bin/env node
 // rloop — the command line. Every command has --help.
 import { Command, Option } from 'commander';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { DEFAULT_CONFIG_PATH } from '../config/load';
 import { loadConfigOrExit } from './configArg';
 import { ConfigError } from '../config';
-
-// Worker lifecycle chatter stays out of the way of progress output; warnings and errors still show.
-Runtime.install({ logger: new DefaultLogger((process.env.RLOOP_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN') });
+import { installRuntime, parseMetricsAddress } from '../observability/runtime';
 
 const program = new Command()
   .name('rloop')
   .description('reliability-loop: post-train models by self-play, guided by how reliably questions can be judged.')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // The Temporal runtime is installed once, before any command connects: worker lifecycle chatter stays out of the
+  // way of progress output (warnings and errors still show), and `worker --metrics` adds a Prometheus endpoint.
+  .hook('preAction', (_program, command) => {
+    let metrics: string | undefined = command.opts().metrics;
+    try {
+      if (metrics !== undefined) metrics = parseMetricsAddress(metrics);
+    } catch (err) {
+      process.stderr.write(`rloop ${command.name()}: ${(err as Error).message}\n`);
+      process.exit(2);
+    }
+    installRuntime({ logLevel: (process.env.RLOOP_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN', metrics });
+  });
 
 const configOpt = () => new Option('-c, --config <file>', 'config file (YAML or JSON)').default(DEFAULT_CONFIG_PATH);
 const addressOpt = () =>
@@ -53,6 +62,11 @@ connected('worker', 'Run a worker (workflows + activities) against a Temporal se
     '--heap-growth <percent>',
     'how far V8 lets the heap grow past its live data before a full GC (0: V8 default, several times)',
     '30',
+  )
+  .option('--metrics <host:port>', 'serve Prometheus metrics (SDK and rloop) at http://<host:port>/metrics')
+  .option(
+    '--traces <url>',
+    'send OpenTelemetry traces over OTLP/HTTP, e.g. http://localhost:4318 (default: OTEL_EXPORTER_OTLP_ENDPOINT)',
   )
   .action(async (opts) => (await import('./workerCmd')).workerCmd(opts));
 
@@ -144,6 +158,10 @@ program
   .option('--host <host>', 'host', '127.0.0.1')
   .option('--seed <n>', 'world seed', '0')
   .option('--state <file>', 'state file (fine-tuned models, jobs, files)', '.rloop/sim/state.json')
+  .option(
+    '--world <v1|v2>',
+    'world variant (v2: judges that can be consistent and wrong); default: the state file, else v1',
+  )
   .action(async (opts) => (await import('./simCmd')).simCmd(opts));
 
 program

@@ -1,7 +1,15 @@
-import { startSimulator } from '../sim';
+import { parseWorldVariant, startSimulator } from '../sim';
 
-export async function simCmd(opts: { port: string; host: string; seed: string; state: string }) {
+export async function simCmd(opts: { port: string; host: string; seed: string; state: string; world?: string }) {
+  let world;
+  try {
+    world = opts.world === undefined ? undefined : parseWorldVariant(opts.world);
+  } catch (err) {
+    process.stderr.write(`rloop sim: --world: ${(err as Error).message}\n`);
+    process.exit(2);
+  }
   const sim = await startSimulator({
+    world,
     port: Number(opts.port),
     host: opts.host,
     seed: Number(opts.seed),

@@ -4,6 +4,7 @@ import { loadConfigOrExit } from './configArg';
 import { connectWorker, resolveConnection } from '../temporal/connection';
 import { QUEUE_ROLES, type QueueName } from '../queues';
 import { createWorkerSet, storeConfig } from '../worker';
+import { startTracing, tracesEndpoint, tracingWorkerOptions } from '../observability/tracing';
 
 const QUEUE_NAMES: readonly QueueName[] = ['main', ...QUEUE_ROLES];
 
@@ -61,17 +62,29 @@ export async function workerCmd(opts: {
   concurrency?: string;
   /** Always set: the option's default (30) is in main.ts. */
   heapGrowth: string;
+  /** host:port of the Prometheus endpoint; main.ts installed the runtime with it. */
+  metrics?: string;
+  /** OTLP/HTTP endpoint for traces (else OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT, else none). */
+  traces?: string;
 }) {
   const queues = parseQueues(opts.queues);
   const heapGrowth = parseHeapGrowth(opts.heapGrowth);
   if (heapGrowth > 0) v8.setFlagsFromString(`--heap-growing-percent=${heapGrowth}`);
   const concurrency = parseConcurrency(opts.concurrency);
+  let tracesUrl: string | null = null;
+  try {
+    tracesUrl = tracesEndpoint(opts.traces);
+  } catch (err) {
+    usage((err as Error).message);
+  }
   // A worker needs no config file: endpoints ride in each workflow's input. If one is there, it sets the
   // task queue (and whether roles have their own), storage folders and connection defaults.
   const config = existsSync(opts.config) ? await loadConfigOrExit(opts.config) : null;
   const conn = resolveConnection(opts, config?.temporal);
   const taskQueue = opts.taskQueue ?? config?.temporal.taskQueue ?? 'rloop';
+  const tracing = tracesUrl ? await startTracing({ url: tracesUrl }) : null;
   const workers = await createWorkerSet({
+    tracing: tracing ? await tracingWorkerOptions(tracing) : undefined,
     connection: await connectWorker(conn),
     namespace: conn.namespace,
     taskQueue,
@@ -87,7 +100,11 @@ export async function workerCmd(opts: {
   process.stderr.write(
     `worker on ${conn.options.address} namespace ${conn.namespace} task queues ${workers.queues.join(', ')}; Ctrl-C to stop\n`,
   );
+  if (opts.metrics) process.stderr.write(`metrics for Prometheus on http://${opts.metrics}/metrics\n`);
+  if (tracing) process.stderr.write(`traces over OTLP/HTTP to ${tracing.url}\n`);
   process.once('SIGINT', () => workers.shutdown());
   process.once('SIGTERM', () => workers.shutdown());
   await workers.run();
+  // Spans still buffered go out before the process ends.
+  await tracing?.shutdown();
 }

@@ -80,63 +80,94 @@ const jobTimeout = z
   .default(86_400)
   .describe('Seconds before a job is cancelled as stuck.');
 
-export const trainerSchema = z.discriminatedUnion('backend', [
-  z
-    .object({ backend: z.literal('none') })
-    .strict()
-    .describe('Write the datasets only; train elsewhere.'),
-  z
-    .object({
-      backend: z.literal('openai'),
-      endpoint: name.describe('Endpoint whose baseURL/apiKeyEnv serve the fine-tuning API (OpenAI or compatible).'),
-      method: z
-        .enum(['supervised', 'dpo', 'reinforcement'])
-        .optional()
-        .describe('Fine-tuning method; the solver always uses dpo.'),
-      suffix: z.string().max(40).optional().describe('Suffix of the fine-tuned model name.'),
-      hyperparameters: z
-        .record(z.string(), z.union([z.number(), z.string()]))
-        .optional()
-        .describe('Passed through to the API.'),
-      pollIntervalSeconds: pollInterval,
-      timeoutSeconds: jobTimeout,
-    })
-    .strict(),
-  z
-    .object({
-      backend: z.literal('command'),
-      command: z
-        .string()
-        .min(1)
-        .describe('Command template run with a shell; {dataset}, {outputDir}, {baseModel}, {jobKey} are substituted.'),
-      statusCommand: z
-        .string()
-        .min(1)
-        .optional()
-        .describe('Optional status command ({jobId}, {outputDir}); without it, completion is the exit code.'),
-      cancelCommand: z
-        .string()
-        .min(1)
-        .optional()
-        .describe('With statusCommand: how to cancel a job ({jobId}, {outputDir}), e.g. "scancel {jobId}".'),
-      workdir: z.string().optional().describe('Working directory of the command.'),
-      pollIntervalSeconds: pollInterval,
-      timeoutSeconds: jobTimeout,
-    })
-    .strict(),
-  z
-    .object({
-      backend: z.literal('http'),
-      url: z.url().describe('POST a job here; the response gives its status URL (see README for the JSON contract).'),
-      apiKeyEnv: z
-        .string()
-        .regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable NAME')
-        .optional(),
-      pollIntervalSeconds: pollInterval,
-      timeoutSeconds: jobTimeout,
-    })
-    .strict(),
+const noneTrainer = z
+  .object({ backend: z.literal('none') })
+  .strict()
+  .describe('Write the datasets only; train elsewhere.');
+
+const openAiTrainer = z
+  .object({
+    backend: z.literal('openai'),
+    endpoint: name.describe('Endpoint whose baseURL/apiKeyEnv serve the fine-tuning API (OpenAI or compatible).'),
+    method: z
+      .enum(['supervised', 'dpo', 'reinforcement'])
+      .optional()
+      .describe('Fine-tuning method; the solver always uses dpo.'),
+    suffix: z.string().max(40).optional().describe('Suffix of the fine-tuned model name.'),
+    hyperparameters: z
+      .record(z.string(), z.union([z.number(), z.string()]))
+      .optional()
+      .describe('Passed through to the API.'),
+    pollIntervalSeconds: pollInterval,
+    timeoutSeconds: jobTimeout,
+  })
+  .strict();
+
+const commandTrainer = z
+  .object({
+    backend: z.literal('command'),
+    command: z
+      .string()
+      .min(1)
+      .describe('Command template run with a shell; {dataset}, {outputDir}, {baseModel}, {jobKey} are substituted.'),
+    statusCommand: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Optional status command ({jobId}, {outputDir}); without it, completion is the exit code.'),
+    cancelCommand: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('With statusCommand: how to cancel a job ({jobId}, {outputDir}), e.g. "scancel {jobId}".'),
+    workdir: z.string().optional().describe('Working directory of the command.'),
+    pollIntervalSeconds: pollInterval,
+    timeoutSeconds: jobTimeout,
+  })
+  .strict();
+
+const httpTrainer = z
+  .object({
+    backend: z.literal('http'),
+    url: z.url().describe('POST a job here; the response gives its status URL (see README for the JSON contract).'),
+    apiKeyEnv: z
+      .string()
+      .regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable NAME')
+      .optional(),
+    pollIntervalSeconds: pollInterval,
+    timeoutSeconds: jobTimeout,
+  })
+  .strict();
+
+export const trainerSchema = z.discriminatedUnion('backend', [noneTrainer, openAiTrainer, commandTrainer, httpTrainer]);
+
+/** How the solver learns from judged answers (the seed's three updates); see src/domain/README.md for the datasets. */
+export const SOLVER_METHODS = ['dpo', 'policy-gradient', 'ranking'] as const;
+export type SolverMethod = (typeof SOLVER_METHODS)[number];
+const solverMethod = z
+  .enum(SOLVER_METHODS)
+  .default('dpo')
+  .describe(
+    'How the solver is updated: dpo (preference pairs, solver.trl-dpo / solver.openai-dpo), policy-gradient ' +
+      '(answers with group-normalised advantages, solver.pg) or ranking (listwise Plackett-Luce over each ' +
+      "question's answers, solver.ranking). The openai backend trains dpo only.",
+  );
+
+/** The solver's trainer: any backend, plus the method (the openai variant's generator methods do not apply). */
+export const solverTrainerSchema = z.discriminatedUnion('backend', [
+  noneTrainer.extend({ method: solverMethod }),
+  openAiTrainer.extend({ method: solverMethod }),
+  commandTrainer.extend({ method: solverMethod }),
+  httpTrainer.extend({ method: solverMethod }),
 ]);
+
+/** Methods each backend can train the solver with (openai's fine-tuning API has DPO, not these offline losses). */
+export const SOLVER_METHODS_BY_BACKEND: Record<z.infer<typeof trainerSchema>['backend'], readonly SolverMethod[]> = {
+  none: SOLVER_METHODS,
+  openai: ['dpo'],
+  command: SOLVER_METHODS,
+  http: SOLVER_METHODS,
+};
 
 export const judgeModeSchema = z.enum(['pointwise', 'pairwise', 'ranking']);
 
@@ -225,7 +256,9 @@ export const configSchema = z
     training: z
       .object({
         generator: trainerSchema.default({ backend: 'none' }).describe('How the generator is trained on R_G rewards.'),
-        solver: trainerSchema.default({ backend: 'none' }).describe('How the solver is trained on preference pairs.'),
+        solver: solverTrainerSchema
+          .default({ backend: 'none', method: 'dpo' })
+          .describe('How the solver is trained: the backend, and the method (dpo, policy-gradient or ranking).'),
       })
       .strict()
       .prefault({}),
@@ -364,6 +397,23 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    tracking: z
+      .object({
+        kind: z.literal('mlflow').describe('The experiment tracker: an MLflow tracking server.'),
+        uri: z
+          .url({ protocol: /^https?$/ })
+          .describe(
+            'Tracking server URL (run with --serve-artifacts, the default); auth from MLFLOW_TRACKING_TOKEN or ' +
+              'MLFLOW_TRACKING_USERNAME/PASSWORD in the worker environment.',
+          ),
+        experiment: z.string().min(1).optional().describe('Experiment name; default "rloop".'),
+      })
+      .strict()
+      .optional()
+      .describe(
+        'Log each campaign as a tracker run: config as params, per-iteration metrics by step, the HTML report and ' +
+          'dataset refs as artifacts.',
+      ),
   })
   .strict()
   .superRefine((cfg, ctx) => {
@@ -384,6 +434,16 @@ export const configSchema = z
       const t = cfg.training[role];
       if (t.backend === 'openai') check(t.endpoint, ['training', role, 'endpoint']);
     }
+    const solver = cfg.training.solver;
+    if (!SOLVER_METHODS_BY_BACKEND[solver.backend].includes(solver.method)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['training', 'solver', 'method'],
+        message:
+          `the "${solver.backend}" training backend cannot train the solver with method "${solver.method}" ` +
+          `(it trains ${SOLVER_METHODS_BY_BACKEND[solver.backend].join(', ')}); use backend command or http for it`,
+      });
+    }
     cfg.roles.solver.regimes.forEach((r, i) => {
       if (r.kind === 'model') check(r.endpoint, ['roles', 'solver', 'regimes', i, 'endpoint']);
     });
@@ -393,6 +453,7 @@ export type RloopConfig = z.infer<typeof configSchema>;
 export type RloopConfigInput = z.input<typeof configSchema>;
 export type EndpointConfig = z.infer<typeof endpointSchema>;
 export type TrainerConfig = z.infer<typeof trainerSchema>;
+export type SolverTrainerConfig = z.infer<typeof solverTrainerSchema>;
 export type Regime = z.infer<typeof regimeSchema>;
 export type JudgeMode = z.infer<typeof judgeModeSchema>;
 export type StorageConfig = RloopConfig['storage'];

@@ -26,6 +26,10 @@ export interface PromotionDecision {
 /** Rows in an iteration's datasets. */
 export interface DatasetCounts {
   solverPairs: number;
+  /** solver.pg rows: scored answers of reliable training questions. */
+  solverPgRows?: number;
+  /** solver.ranking rows: reliable training questions with an order. */
+  solverRankingLists?: number;
   generatorRows: number;
   generatorPairs: number;
   sftRows: number;

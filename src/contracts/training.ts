@@ -1,5 +1,5 @@
 // trainingWorkflow's contract: one fine-tuning job of one role, submitted once and polled to its end.
-import type { RloopConfig } from '../config';
+import type { RloopConfig, SolverMethod } from '../config';
 import type { ArtifactRef } from './common';
 
 export type TrainerRole = 'generator' | 'solver';
@@ -7,6 +7,8 @@ export type TrainerRole = 'generator' | 'solver';
 export type DatasetFormat =
   | 'solver.trl-dpo'
   | 'solver.openai-dpo'
+  | 'solver.pg'
+  | 'solver.ranking'
   | 'generator.rl'
   | 'generator.trl-dpo'
   | 'generator.openai-dpo'
@@ -21,22 +23,38 @@ export interface JobRef {
 
 export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
+/** The solver's method (dpo when the role is the generator or the config predates the field). */
+export function solverMethodOf(trainer: RloopConfig['training'][TrainerRole]): SolverMethod {
+  return 'method' in trainer && (trainer.method === 'policy-gradient' || trainer.method === 'ranking')
+    ? trainer.method
+    : 'dpo';
+}
+
+/** The solver's dataset for a method; DPO comes in the OpenAI layout for the openai backend, else TRL's. */
+export function solverDatasetFormat(method: SolverMethod, backend: JobRef['backend']): DatasetFormat {
+  if (method === 'policy-gradient') return 'solver.pg';
+  if (method === 'ranking') return 'solver.ranking';
+  return backend === 'openai' ? 'solver.openai-dpo' : 'solver.trl-dpo';
+}
+
 /**
- * The dataset a trainer backend trains a role on: openai — the solver's DPO pairs, the generator's SFT rows (or its
- * DPO pairs with `method: dpo`); command — TRL DPO pairs for the solver, RL rows for the generator. Null for http
- * (the job service receives every export) and none. The iteration skips a job whose dataset is empty, and the
- * backend submits exactly this one, so the two cannot disagree.
+ * The dataset a trainer backend trains a role on. Solver: the dataset of its `method` (openai: DPO pairs only, the
+ * config refuses the other methods). Generator: openai — its SFT rows (or its DPO pairs with `method: dpo`); command
+ * — its RL rows; http — null (the job service receives every export). The iteration skips a job whose dataset is
+ * empty, and the openai and command backends submit exactly this one, so the two cannot disagree; http sends every
+ * export and names the method.
  */
 export function trainingDatasetFormat(
   role: TrainerRole,
   trainer: RloopConfig['training'][TrainerRole],
 ): DatasetFormat | null {
+  if (role === 'solver')
+    return trainer.backend === 'none' ? null : solverDatasetFormat(solverMethodOf(trainer), trainer.backend);
   switch (trainer.backend) {
     case 'openai':
-      if (role === 'solver') return 'solver.openai-dpo';
       return trainer.method === 'dpo' ? 'generator.openai-dpo' : 'generator.sft';
     case 'command':
-      return role === 'solver' ? 'solver.trl-dpo' : 'generator.rl';
+      return 'generator.rl';
     default:
       return null;
   }
@@ -53,6 +71,8 @@ export interface TrainingInput {
   /** Set when the polling workflow continued as new. */
   job?: JobRef;
   deadline?: number;
+  /** Workflow time the job was submitted (ms), for its duration metric. */
+  submittedAt?: number;
 }
 
 export interface TrainingOutcome {

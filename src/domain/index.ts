@@ -17,6 +17,8 @@ export * from './dedup';
 export * from './datasets/formats';
 export * from './datasets/options';
 export * from './datasets/solverPairs';
+export * from './datasets/answerScores';
+export * from './datasets/solverLists';
 export * from './datasets/generatorRows';
 export * from './datasets/formatSchemas';
 export * from './usage';

@@ -17,6 +17,8 @@ import {
   repairMessage,
   schemaInstruction,
 } from './structured';
+import { recordCacheHit, recordModelCallFailure } from '../observability/metrics';
+import { observeModelCall } from '../observability/modelCalls';
 import { addUsage, cachedUsage } from './usage';
 import type { TokenUsage } from './usage';
 import type { ChatMessage } from '../domain/types';
@@ -109,7 +111,13 @@ export function createModelClient(endpoint: EndpointSpec, deps: ModelClientDeps 
   const limit = endpointLimiter(endpoint.name, endpoint.baseURL, endpoint.concurrency);
   const cache = deps.cache;
 
-  async function complete(req: ChatRequest, messages: ChatMessage[], format?: ResponseFormat): Promise<Completion> {
+  // Each HTTP request is a span and is counted (calls, tokens, latency, failures by kind) by role and endpoint.
+  function complete(req: ChatRequest, messages: ChatMessage[], format?: ResponseFormat): Promise<Completion> {
+    const tags = { role: req.role, endpoint: endpoint.name, model: req.model ?? endpoint.model };
+    return observeModelCall(tags, () => request(req, messages, format));
+  }
+
+  async function request(req: ChatRequest, messages: ChatMessage[], format?: ResponseFormat): Promise<Completion> {
     const model = req.model ?? endpoint.model;
     req.signal?.throwIfAborted();
     const abort = linkAbort(req.signal);
@@ -160,7 +168,10 @@ export function createModelClient(endpoint: EndpointSpec, deps: ModelClientDeps 
     const key = cache ? keyFor('chat', req, req.messages, {}) : undefined;
     if (cache && key) {
       const hit = await cache.get(key);
-      if (isCachedChat(hit)) return { text: hit.text, usage: cachedUsage(), cached: true };
+      if (isCachedChat(hit)) {
+        recordCacheHit({ role: req.role, endpoint: endpoint.name });
+        return { text: hit.text, usage: cachedUsage(), cached: true };
+      }
     }
     const { text, usage } = await complete(req, req.messages);
     if (cache && key) await store(cache, key, { text });
@@ -180,6 +191,7 @@ export function createModelClient(endpoint: EndpointSpec, deps: ModelClientDeps 
       // entry that no longer validates is simply a miss.
       const parsed = isCachedStructured(hit) ? parseStructured(hit.raw, req.schema) : undefined;
       if (parsed?.ok && isCachedStructured(hit)) {
+        recordCacheHit({ role: req.role, endpoint: endpoint.name });
         return { value: parsed.value, usage: cachedUsage(), cached: true, repaired: hit.repaired };
       }
     }
@@ -204,6 +216,7 @@ export function createModelClient(endpoint: EndpointSpec, deps: ModelClientDeps 
     }
     if (!result.ok) {
       const model = req.model ?? endpoint.model;
+      recordModelCallFailure({ role: req.role, endpoint: endpoint.name, model }, 'InvalidOutput');
       throw new InvalidModelOutputError(
         result.reason,
         raw,

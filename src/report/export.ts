@@ -11,11 +11,18 @@ import type { CampaignSnapshot } from '../client/campaign';
 export const EXPORT_FORMATS = ['trl', 'openai', 'jsonl'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
-/** Which dataset artifacts each export format means. */
+/**
+ * Which dataset artifacts each export format means. `trl`: TRL's conversational shapes, i.e. what the rloop_ml
+ * trainers read — DPO pairs, and the solver's policy-gradient rows (prompt-completion plus reward/advantage/group) and
+ * ranking lists. `openai`: what the OpenAI fine-tuning API trains (it has no offline policy-gradient or listwise method,
+ * so the solver's PG and ranking data are not in it).
+ */
 export const DATASETS_OF: Record<Exclude<ExportFormat, 'jsonl'>, DatasetFormat[]> = {
-  trl: ['solver.trl-dpo', 'generator.trl-dpo', 'generator.rl'],
+  trl: ['solver.trl-dpo', 'solver.pg', 'solver.ranking', 'generator.trl-dpo', 'generator.rl'],
   openai: ['solver.openai-dpo', 'generator.openai-dpo', 'generator.sft'],
 };
+/** Exports added later than the others: an iteration recorded before them exports without them. */
+const LATER_DATASETS: readonly DatasetFormat[] = ['solver.pg', 'solver.ranking'];
 const RAW_STEPS = ['questions', 'answers', 'judgments', 'reports'] as const;
 
 export class ExportError extends Error {
@@ -84,7 +91,7 @@ export async function exportIteration(opts: {
     }
   } else {
     const refs = result.datasets?.refs ?? {};
-    const missing = DATASETS_OF[format].filter((d) => !refs[d]);
+    const missing = DATASETS_OF[format].filter((d) => !refs[d] && !LATER_DATASETS.includes(d));
     if (!result.datasets || missing.length) {
       const why = result.stoppedReason ? `: it stopped before training (${result.stoppedReason})` : '';
       throw new ExportError(
@@ -93,8 +100,8 @@ export async function exportIteration(opts: {
       );
     }
     for (const d of DATASETS_OF[format]) {
-      const ref = refs[d]!;
-      write(`${d}.jsonl`, await opts.store.getJsonl(ref), [ref]);
+      const ref = refs[d];
+      if (ref) write(`${d}.jsonl`, await opts.store.getJsonl(ref), [ref]);
     }
   }
   writeFileSync(

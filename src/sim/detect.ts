@@ -16,14 +16,15 @@ export const SCHEMA_ROLES: Readonly<Record<string, Role>> = {
 export const ROLE_FROM_TEXT_RE =
   /json schema[:\s]+"?(generated_question|judge_pointwise|judge_pairwise|judge_ranking)\b/i;
 
-export interface ChatMessage {
+/** A message as the simulator receives it over HTTP (untyped: a client may send anything). */
+export interface WireMessage {
   role: string;
   content?: unknown;
 }
 
 export interface ChatRequest {
   model: string;
-  messages: ChatMessage[];
+  messages: WireMessage[];
   temperature?: number;
   seed?: number;
   response_format?: { type?: string; json_schema?: { name?: string; schema?: unknown } };
@@ -31,7 +32,7 @@ export interface ChatRequest {
 }
 
 /** Text of one message; content may be a string or an array of parts. */
-export function messageText(m: ChatMessage): string {
+export function messageText(m: WireMessage): string {
   const c = m.content;
   if (typeof c === 'string') return c;
   if (Array.isArray(c)) {
@@ -46,7 +47,7 @@ export function messageText(m: ChatMessage): string {
   return '';
 }
 
-export function lastUserText(messages: ChatMessage[]): string {
+export function lastUserText(messages: WireMessage[]): string {
   for (let i = messages.length - 1; i >= 0; i--) {
     const m = messages[i];
     if (m && m.role === 'user') return messageText(m);
@@ -54,7 +55,7 @@ export function lastUserText(messages: ChatMessage[]): string {
   return '';
 }
 
-export const allText = (messages: ChatMessage[]): string => messages.map(messageText).join('\n');
+export const allText = (messages: WireMessage[]): string => messages.map(messageText).join('\n');
 
 /** The json_schema the server honours, or undefined if none or unsupported. */
 export function honouredSchema(

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { ApplicationFailure } from '@temporalio/common';
-import type { TrainerConfig } from '../config';
+import type { SolverTrainerConfig, TrainerConfig } from '../config';
 import { trainingDatasetFormat } from '../contracts/training';
 import { isAbortError } from '../llm';
 import {
@@ -29,7 +29,7 @@ import { fillTemplate, mapSchedulerState, parseSubmittedJobId, tail } from './co
 import { datasetFor, trainerConfigFailure } from './failures';
 import type { JobRef, JobStatus, SubmitRequest, TrainerBackend, TrainerDeps } from './types';
 
-type CommandTrainerConfig = Extract<TrainerConfig, { backend: 'command' }>;
+type CommandTrainerConfig = Extract<TrainerConfig | SolverTrainerConfig, { backend: 'command' }>;
 
 const run = promisify(execFile);
 /** A detached launch that left job.json but no pid for this long died before starting; it is started again. */

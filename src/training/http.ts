@@ -1,13 +1,14 @@
 // The http backend: a job service of your own behind a small JSON contract (src/training/README.md). Idempotency is
 // the service's promise (the `Idempotency-Key` header and body field); failures are classified by the one classifier.
 import { z } from 'zod';
-import type { TrainerConfig } from '../config';
+import type { SolverTrainerConfig, TrainerConfig } from '../config';
 import { missingSecretFailure, scrubSecret } from '../llm';
 import type { ModelCallContext } from '../llm';
+import { solverMethodOf } from '../contracts/training';
 import { fetchFailure, httpStatusFailure, trainerConfigFailure } from './failures';
 import type { JobState, JobStatus, TrainerBackend, TrainerDeps } from './types';
 
-type HttpTrainerConfig = Extract<TrainerConfig, { backend: 'http' }>;
+type HttpTrainerConfig = Extract<TrainerConfig | SolverTrainerConfig, { backend: 'http' }>;
 
 const REQUEST_TIMEOUT_MS = 60_000;
 const STATES: readonly JobState[] = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
@@ -91,7 +92,15 @@ export function createHttpTrainer(config: HttpTrainerConfig, deps: TrainerDeps):
           { uri: r.uri, sha256: r.sha256, rows: r.rows, bytes: r.bytes },
         ]),
       );
-      const body = { idempotencyKey: req.idempotencyKey, role: req.role, baseModel: req.baseModel, datasets };
+      // The solver's method tells the service which export to train on (and how); the generator has none here.
+      const method = req.role === 'solver' ? { method: solverMethodOf(config) } : {};
+      const body = {
+        idempotencyKey: req.idempotencyKey,
+        role: req.role,
+        baseModel: req.baseModel,
+        ...method,
+        datasets,
+      };
       const res = await call('POST', config.url, ctx, {
         body,
         headers: { 'idempotency-key': req.idempotencyKey },

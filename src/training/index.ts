@@ -1,5 +1,5 @@
 // Trainer backends behind one interface: submit (idempotent by key) / status / cancel / logs.
-import type { TrainerConfig } from '../config';
+import type { SolverTrainerConfig, TrainerConfig } from '../config';
 import { createCommandTrainer } from './command';
 import { createHttpTrainer } from './http';
 import { createNoneTrainer } from './none';
@@ -25,7 +25,7 @@ export { createNoneTrainer } from './none';
 export { METADATA_KEY, createOpenAiTrainer, openAiPlan } from './openai';
 
 /** The configured backend. Bad configuration (unknown endpoint, missing secret) fails here, non-retryably. */
-export function createTrainer(config: TrainerConfig, deps: TrainerDeps): TrainerBackend {
+export function createTrainer(config: TrainerConfig | SolverTrainerConfig, deps: TrainerDeps): TrainerBackend {
   switch (config.backend) {
     case 'none':
       return createNoneTrainer();

@@ -4,13 +4,13 @@
 // retry (or a worker killed between create and acknowledgement) reattaches instead of creating a second job.
 import OpenAI, { APIError, toFile } from 'openai';
 import type { FineTuningJob, JobCreateParams } from 'openai/resources/fine-tuning/jobs/jobs';
-import type { TrainerConfig } from '../config';
+import type { SolverTrainerConfig, TrainerConfig } from '../config';
 import { missingSecretFailure, toModelCallFailure } from '../llm';
 import { trainingDatasetFormat } from '../contracts/training';
 import { datasetFor, trainerConfigFailure } from './failures';
 import type { DatasetFormat, JobRef, JobState, SubmitRequest, TrainerBackend, TrainerDeps } from './types';
 
-type OpenAiTrainerConfig = Extract<TrainerConfig, { backend: 'openai' }>;
+type OpenAiTrainerConfig = Extract<TrainerConfig | SolverTrainerConfig, { backend: 'openai' }>;
 
 /** Metadata key carrying the idempotency key on every job we create. */
 export const METADATA_KEY = 'rloop_key';

@@ -6,9 +6,12 @@ import {
   condition,
   continueAsNew,
   executeChild,
+  isCancellation,
   setHandler,
   upsertMemo,
   upsertSearchAttributes,
+  workflowInfo,
+  log,
 } from '@temporalio/workflow';
 import { reliabilityConfigSchema } from '../domain';
 import { describeIssues } from '../config';
@@ -29,6 +32,22 @@ import { storeActivities } from './activityOptions';
 import { initialLineage, validConfig } from './input';
 import { iterationWorkflow } from './iteration';
 import { headline } from '../domain/summary';
+
+/**
+ * Logs the iteration to the experiment tracker. The tracker is a side channel: when it stays unreachable through the
+ * activity's retries, the campaign goes on and says so in its memo rather than failing a weeks-long run.
+ */
+async function trackIteration(input: Parameters<typeof storeActivities.trackCampaignIteration>[0]): Promise<void> {
+  try {
+    const run = await storeActivities.trackCampaignIteration(input);
+    upsertMemo({ trackingRun: run.runId, trackingError: null });
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    const message = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
+    log.warn(`experiment tracking failed for iteration ${input.iteration}: ${message}`);
+    upsertMemo({ trackingError: `iteration ${input.iteration}: ${message}` });
+  }
+}
 
 /** Records kept in the input; older ones live in the iteration workflows and their manifests. */
 const MAX_HISTORY = 50;
@@ -134,6 +153,22 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSt
     thresholds,
     history: nextHistory,
   });
+
+  if (config.tracking) {
+    const final =
+      (result.audit !== null && !result.audit.passed) || stopRequested || iteration + 1 >= config.campaign.iterations;
+    await trackIteration({
+      campaign,
+      runKey: workflowInfo().workflowId,
+      iteration,
+      config: iterationConfig,
+      tracking: config.tracking,
+      result,
+      endedReason,
+      timestamp: Date.now(),
+      final,
+    });
+  }
 
   await condition(allHandlersFinished);
   // A judge that fails its audit would train on noise: stop the campaign, keep the record.

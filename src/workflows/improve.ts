@@ -105,7 +105,12 @@ export async function improve(input: ImproveInput): Promise<Improvement> {
 }
 
 function emptyDatasetReason(role: TrainerRole, format: DatasetFormat | null, config: RloopConfig): string {
-  if (role === 'solver') return 'no preference pairs from reliable questions';
+  if (role === 'solver') {
+    // The DPO message is the one recorded histories carry; the other methods name their dataset.
+    if (format === 'solver.pg') return 'no solver.pg rows: no reliable question with two scored answers';
+    if (format === 'solver.ranking') return 'no solver.ranking lists: no reliable question with an order';
+    return 'no preference pairs from reliable questions';
+  }
   if (format === 'generator.sft')
     return `no generator.sft rows: no question reached datasets.sftMinReward (${config.datasets.sftMinReward})`;
   return format ? `the ${format} dataset has no rows` : 'no generator rows';

@@ -22,7 +22,8 @@ import { initialLineage, validConfig } from './input';
 import { shardWorkflow } from './shard';
 import { budgetExceeded } from './budget';
 import { improve } from './improve';
-import { headline, headlineText } from '../domain/summary';
+import { headline, headlineText, meanOfSums } from '../domain/summary';
+import { recordIterationMetrics } from '../observability/workflowMetrics';
 import { mergeUsage } from '../domain/usage';
 import { shardTotals } from './summary';
 
@@ -109,6 +110,13 @@ export async function iterationWorkflow(input: IterationInput): Promise<Iteratio
     stoppedReason: improvement.stoppedReason,
     nextSolver: improvement.nextModels.solver,
     nextGenerator: improvement.nextModels.generator,
+  });
+  recordIterationMetrics({
+    campaign,
+    questions: reliability.questions,
+    passed: reliability.passed,
+    meanReward: meanOfSums(reliability.reward),
+    gateWinRate: improvement.promotion.solver?.winRate ?? null,
   });
   progress.phase = 'done';
   return {

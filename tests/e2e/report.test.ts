@@ -145,6 +145,8 @@ describe('progress, status, export and the HTML report', () => {
       'export.json',
       'generator.rl.jsonl',
       'generator.trl-dpo.jsonl',
+      'solver.pg.jsonl',
+      'solver.ranking.jsonl',
       'solver.trl-dpo.jsonl',
     ]);
     const lines = (f: string) => readFileSync(f, 'utf8').split('\n').filter(Boolean);
@@ -153,6 +155,18 @@ describe('progress, status, export and the HTML report', () => {
     expect(Object.keys(JSON.parse(solverTrl[0]!) as object)).toEqual(
       expect.arrayContaining(['prompt', 'chosen', 'rejected']),
     );
+    // The solver's policy-gradient rows and ranking lists, in the shapes rloop_ml's trainers read.
+    const pg = lines(join(dir, 'trl', 'solver.pg.jsonl'));
+    expect(pg).toHaveLength(results[0]!.datasets!.counts.solverPgRows!);
+    expect(Object.keys(JSON.parse(pg[0]!) as object).sort()).toEqual([
+      'advantage',
+      'completion',
+      'group',
+      'prompt',
+      'reward',
+    ]);
+    const ranking = lines(join(dir, 'trl', 'solver.ranking.jsonl'));
+    expect(ranking).toHaveLength(results[0]!.datasets!.counts.solverRankingLists!);
     expect(readdirSync(join(dir, 'oa')).sort()).toEqual([
       'export.json',
       'generator.openai-dpo.jsonl',

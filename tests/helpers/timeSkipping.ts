@@ -97,6 +97,7 @@ const ACTIVITY_NAMES = Object.keys({
   saveTrainingLogs: true,
   loadCampaignState: true,
   saveCampaignState: true,
+  trackCampaignIteration: true,
 } satisfies Record<keyof Activities, true>) as Array<keyof Activities>;
 
 export interface StubWorker {

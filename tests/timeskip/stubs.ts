@@ -37,7 +37,7 @@ export function stubConfig(taskQueue: string, overrides: SimConfigOverrides = {}
   return simConfig('http://127.0.0.1:9/v1', { ...overrides, taskQueue });
 }
 
-/** An HTTP job service for both roles: its datasets are every export, so the row counts decide a skip. */
+/** An HTTP job service for both roles: it gets every export; the solver's method names the one whose rows count. */
 export const httpTrainers = {
   generator: { backend: 'http', url: 'http://trainer.invalid/jobs', pollIntervalSeconds: 60 },
   solver: { backend: 'http', url: 'http://trainer.invalid/jobs', pollIntervalSeconds: 60 },
@@ -87,7 +87,8 @@ export function stubActivities(overrides: Partial<Activities> = {}, opts: { gate
       usage: {},
     }),
     buildDatasets: async () => ({
-      datasets: {},
+      // The solver's dataset (its method's, dpo by default) decides its skip; the http generator's, the counts.
+      datasets: { 'solver.trl-dpo': ref('solver.trl-dpo', 6) },
       holdout: ref('holdout', 2),
       counts: { solverPairs: 6, generatorRows: 8, generatorPairs: 4, sftRows: 5, holdout: 2, duplicates: 0 },
     }),
@@ -114,6 +115,12 @@ export function stubActivities(overrides: Partial<Activities> = {}, opts: { gate
     cancelTraining: async () => undefined,
     saveTrainingLogs: async (i) => ref(`logs-${i.role}`),
     loadCampaignState: async () => null,
+    trackCampaignIteration: async (i) => ({
+      runId: `run-${i.campaign}`,
+      experimentId: '0',
+      created: i.iteration === 0,
+      changedParams: [],
+    }),
     saveCampaignState: async (state) => ref(`state-${state.campaign}`),
   };
   return { ...defaults, ...overrides };

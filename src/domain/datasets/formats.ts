@@ -2,6 +2,7 @@
 // written independently in formatSchemas.ts (from the TRL and OpenAI docs) and checked in tests.
 
 import type { ChatMessage } from '../types';
+import type { SolverAnswerReward, SolverRankingList } from './solverLists';
 
 /** A preference between two completions of the same prompt (solver answers, or generator questions). */
 export interface PreferencePair {
@@ -51,6 +52,45 @@ export function toOpenAiPreferenceRows(pairs: readonly PreferencePair[]): OpenAi
     input: { messages: p.prompt.map((m) => ({ ...m })) },
     preferred_output: [assistant(p.chosen)],
     non_preferred_output: [assistant(p.rejected)],
+  }));
+}
+
+/** `solver.pg`, what `rloop_ml.train_solver_pg` reads: one answer with its reward and group-normalised advantage. */
+export interface SolverPgRow {
+  prompt: ChatMessage[];
+  completion: ChatMessage[];
+  reward: number;
+  advantage: number;
+  /** The question id: the rows sharing it are the group the advantage was normalised in. */
+  group: string;
+}
+
+/** `solver.ranking`, what `rloop_ml.train_solver_ranking` reads: one question's answers, best first. */
+export interface SolverRankingRow {
+  prompt: ChatMessage[];
+  completions: ChatMessage[][];
+  /** Aggregated scores in [0, 1], non-increasing; consecutive differences are the margins. */
+  scores: number[];
+  /** Groups of consecutive positions judged equal (may be empty). */
+  ties: number[][];
+}
+
+export function toSolverPgRows(rewards: readonly SolverAnswerReward[]): SolverPgRow[] {
+  return rewards.map((r) => ({
+    prompt: r.prompt.map((m) => ({ ...m })),
+    completion: [assistant(r.answer)],
+    reward: r.reward,
+    advantage: r.advantage,
+    group: r.questionId,
+  }));
+}
+
+export function toSolverRankingRows(lists: readonly SolverRankingList[]): SolverRankingRow[] {
+  return lists.map((l) => ({
+    prompt: l.prompt.map((m) => ({ ...m })),
+    completions: l.answers.map((a) => [assistant(a.text)]),
+    scores: l.answers.map((a) => a.score),
+    ties: l.ties.map((g) => [...g]),
   }));
 }
 

@@ -72,12 +72,23 @@ export const datasetOptionsSchema = z
       .describe(
         'Generator SFT export keeps only questions whose reward (after the duplicate penalty) is at least this.',
       ),
+    tieEpsilon: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.01)
+      .describe(
+        'Solver ranking lists: answers whose aggregated scores (on [0, 1]) are within this of the first answer of a ' +
+          'run of consecutive positions form a tie group (the ranking loss imposes no order inside it).',
+      ),
     advantageEps: z
       .number()
       .gt(0)
       .max(1)
       .default(1e-6)
-      .describe('Epsilon in the group-normalised advantage (r - mean) / (std + eps).'),
+      .describe(
+        'Epsilon in the group-normalised advantage (r - mean) / (std + eps) (generator rows and solver.pg rows).',
+      ),
   })
   .describe('How judged results become training datasets for the solver and the generator.');
 

@@ -34,6 +34,15 @@ function aggregate(item: SolverItem, opts: DatasetOptions): { values: Map<string
   return { values, minMargin: useStrength ? opts.minStrengthMargin : opts.minMargin };
 }
 
+/** The messages a solver item's answers were given: the optional system prompt, then the question. */
+export function solverPrompt(item: Pick<SolverItem, 'question' | 'systemPrompt'>): ChatMessage[] {
+  const prompt: ChatMessage[] = [];
+  if (item.systemPrompt !== undefined && item.systemPrompt !== '')
+    prompt.push({ role: 'system', content: item.systemPrompt });
+  prompt.push({ role: 'user', content: item.question });
+  return prompt;
+}
+
 /**
  * Solver DPO pairs from questions that PASSED the reliability thresholds only. For each question, every ordered pair
  * (better, worse) with margin ≥ the minimum is a candidate; candidates whose trimmed texts are equal are never used
@@ -74,10 +83,7 @@ export function buildSolverPreferencePairs(items: readonly SolverItem[], opts: D
     for (const c of candidates)
       if (!usedAnswers.has(c.chosen.answerId) && !usedAnswers.has(c.rejected.answerId)) take(c);
     for (const c of candidates) take(c);
-    const prompt: ChatMessage[] = [];
-    if (item.systemPrompt !== undefined && item.systemPrompt !== '')
-      prompt.push({ role: 'system', content: item.systemPrompt });
-    prompt.push({ role: 'user', content: item.question });
+    const prompt = solverPrompt(item);
     for (const c of taken) {
       out.push({
         sourceId: item.questionId,

@@ -20,6 +20,10 @@ describe('rloop worker flags', () => {
     [['--heap-growth', '-5'], '--heap-growth: "-5"'],
     [['--queues', 'main,grade'], '--queues: unknown queue grade (known: main, generate, solve, judge, train)'],
     [['--concurrency', 'judge=0'], '--concurrency: "judge=0" must be <queue>=<positive integer>'],
+    [['--metrics', 'localhost'], '--metrics: "localhost" must be host:port'],
+    [['--metrics', 'host:99999'], '--metrics: "host:99999" must be host:port'],
+    [['--traces', 'collector:4318'], '--traces: "collector:4318" must be an http(s) OTLP/HTTP endpoint'],
+    [['--traces', 'not a url'], '--traces: "not a url" is not a URL'],
   ])('%j → exit 2 naming it', async (args, message) => {
     const { code, stderr } = await worker(...args);
     expect(code).toBe(2);

@@ -71,6 +71,45 @@ describe('config', () => {
     expect(text.some((t) => t.startsWith('roles.generator.endpoint: unknown endpoint "gone"'))).toBe(true);
   });
 
+  it('takes an MLflow tracking section and names what is wrong in a bad one', () => {
+    const ok = parseConfigText(`${valid}tracking: { kind: mlflow, uri: "http://mlflow:5000" }\n`, 'x.yaml');
+    expect(ok.tracking).toEqual({ kind: 'mlflow', uri: 'http://mlflow:5000' });
+    expect(parseConfigText(valid, 'x.yaml').tracking).toBeUndefined();
+    const text = problems(`${valid}tracking: { kind: wandb, uri: "mlflow:5000", experimnt: x }\n`).map(
+      (p) => `${p.path}: ${p.message}`,
+    );
+    expect(text.some((t) => t.startsWith('tracking.kind:'))).toBe(true);
+    expect(text.some((t) => t.startsWith('tracking.uri:'))).toBe(true);
+    expect(text).toContain('tracking.experimnt: unknown key "experimnt"');
+  });
+
+  it('training.solver.method: dpo by default; a backend that cannot train a method is refused naming both', () => {
+    expect(parseConfigText(valid, 'x.yaml').training.solver).toEqual({ backend: 'none', method: 'dpo' });
+    const withSolver = (solver: string) => `${valid}training:\n  solver: ${solver}\n`;
+    for (const method of ['policy-gradient', 'ranking']) {
+      const ps = problems(withSolver(`{ backend: openai, endpoint: local, method: ${method} }`));
+      expect(ps.map((p) => `${p.path}: ${p.message}`)).toEqual([
+        `training.solver.method: the "openai" training backend cannot train the solver with method "${method}" ` +
+          '(it trains dpo); use backend command or http for it',
+      ]);
+      expect(ps[0]?.line).toBe(15); // `  solver: {...}`, right after the 14 lines of `valid` and `training:`
+      const command = parseConfigText(withSolver(`{ backend: command, command: "true", method: ${method} }`), 'x');
+      expect(command.training.solver).toMatchObject({ backend: 'command', method });
+      const http = parseConfigText(
+        withSolver(`{ backend: http, url: "http://127.0.0.1:9/jobs", method: ${method} }`),
+        'x',
+      );
+      expect(http.training.solver).toMatchObject({ backend: 'http', method });
+    }
+    expect(parseConfigText(withSolver('{ backend: openai, endpoint: local }'), 'x').training.solver).toMatchObject({
+      backend: 'openai',
+      method: 'dpo',
+    });
+    expect(problems(withSolver('{ backend: command, command: "true", method: reinforce }'))[0]?.path).toBe(
+      'training.solver.method',
+    );
+  });
+
   it('refuses an API key written where an env variable name belongs', () => {
     const ps = problems(
       valid.replace(

@@ -23,32 +23,10 @@ import {
   trlConversationalPreferenceSchema,
   trlConversationalPromptOnlySchema,
 } from '../../../src/domain';
-import type { GeneratorItem, GeneratorRow, ReliabilityReport, SolverItem } from '../../../src/domain';
-import { question, scale10 } from './helpers';
+import type { GeneratorItem, GeneratorRow, SolverItem } from '../../../src/domain';
+import { question, reportWith as report, scale10 } from './helpers';
 
 const opts = datasetOptionsSchema.parse({});
-
-function report(over: Partial<ReliabilityReport>): ReliabilityReport {
-  return {
-    questionId: 'q',
-    rCons: 1,
-    rSep: 0.5,
-    rStab: null,
-    reward: 0.7,
-    intervals: { rCons: null, rSep: null, rStab: null },
-    passed: true,
-    reasons: [],
-    unavailable: { rCons: null, rSep: null, rStab: null },
-    rSepSource: 'pointwise',
-    positionBiasRate: null,
-    kendallTauMean: null,
-    krippendorffAlpha: null,
-    strengths: {},
-    meanScores: {},
-    counts: { pointwise: 0, missing: 0, invalid: 0, pairwise: 0, rankings: 0 },
-    ...over,
-  };
-}
 
 const texts = [
   { answerId: 'a', text: 'The answer is 42.' },

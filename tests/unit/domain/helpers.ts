@@ -1,5 +1,11 @@
 // Test helpers for domain tests: a question builder and a "no NaN anywhere" check.
-import type { AnswerInfo, PairwiseJudgment, QuestionJudgments, RegimeTag } from '../../../src/domain';
+import type {
+  AnswerInfo,
+  PairwiseJudgment,
+  QuestionJudgments,
+  RegimeTag,
+  ReliabilityReport,
+} from '../../../src/domain';
 
 export const scale10 = { min: 1, max: 10 };
 
@@ -33,4 +39,27 @@ export function expectCleanJson(value: unknown): void {
   walk(value, '$');
   const round = JSON.parse(JSON.stringify(value)) as unknown;
   if (JSON.stringify(round) !== JSON.stringify(value)) throw new Error('JSON round trip changed the value');
+}
+
+/** A passed report with nothing in it but what the test sets (dataset builders read passed, strengths, meanScores). */
+export function reportWith(over: Partial<ReliabilityReport>): ReliabilityReport {
+  return {
+    questionId: 'q',
+    rCons: 1,
+    rSep: 0.5,
+    rStab: null,
+    reward: 0.7,
+    intervals: { rCons: null, rSep: null, rStab: null },
+    passed: true,
+    reasons: [],
+    unavailable: { rCons: null, rSep: null, rStab: null },
+    rSepSource: 'pointwise',
+    positionBiasRate: null,
+    kendallTauMean: null,
+    krippendorffAlpha: null,
+    strengths: {},
+    meanScores: {},
+    counts: { pointwise: 0, missing: 0, invalid: 0, pairwise: 0, rankings: 0 },
+    ...over,
+  };
 }

@@ -11,6 +11,7 @@ const FILES = [
   'domain/badUpward.ts',
   'report/badWorkflow.ts',
   'workflows/bareFolder.ts',
+  'activities/readsTruth.ts',
   'domain/good.ts',
   'workflows/good.ts',
 ];
@@ -49,6 +50,17 @@ describe('import rules', () => {
     const messages = await lint('workflows/bareFolder.ts');
     expect(messages.map((m) => m.rule)).toContain('no-restricted-imports');
     expect(messages.find((m) => m.rule === 'no-restricted-imports')?.message).toMatch(/call activities for I\/O/);
+  });
+
+  it('loop code reading the ground truth (eval/) fails', async () => {
+    const messages = await lint('activities/readsTruth.ts');
+    expect(messages).toEqual([
+      expect.objectContaining({
+        rule: 'import-x/no-restricted-paths',
+        line: 2,
+        message: expect.stringMatching(/eval/),
+      }),
+    ]);
   });
 
   it('imports in the right direction pass', async () => {

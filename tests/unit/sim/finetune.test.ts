@@ -69,8 +69,9 @@ describe('simulated files and fine-tuning', () => {
     });
   });
 
+  // The job must still be running when it is cancelled, after ~10 API calls: 2 s leaves room on a loaded machine.
   it('runs the job lifecycle: create, retrieve, events, list with metadata filter and pages, cancel', async () => {
-    await withSim({ seed: 0, jobDurationMs: 300 }, async (_sim, client) => {
+    await withSim({ seed: 0, jobDurationMs: 2_000 }, async (_sim, client) => {
       const fileId = await upload(client, dpoRows('algebra', 4, 0.9, 0.2));
       const a = await client.fineTuning.jobs.create({
         model: 'sim-solver',

@@ -11,7 +11,7 @@ import {
   shellQuote,
   type TrainerDeps,
 } from '../../../src/training';
-import { tempDir, trainerConfig } from './helpers';
+import { solverTrainerConfig, tempDir, trainerConfig } from './helpers';
 
 const deps: TrainerDeps = { endpoints: {}, env: {}, store: new FileArtifactStore('/nonexistent-rloop-store') };
 
@@ -24,13 +24,16 @@ describe('the dataset a backend trains on', () => {
     { backend: 'openai', role: 'generator', method: 'dpo', format: 'generator.openai-dpo' },
     { backend: 'command', role: 'solver', format: 'solver.trl-dpo' },
     { backend: 'command', role: 'generator', format: 'generator.rl' },
+    { backend: 'command', role: 'solver', method: 'policy-gradient', format: 'solver.pg' },
+    { backend: 'command', role: 'solver', method: 'ranking', format: 'solver.ranking' },
   ] as const;
   for (const c of cases) {
     it(`${c.backend} ${c.role}${'method' in c ? ` (${c.method})` : ''}: ${c.format}`, async () => {
-      const config = trainerConfig(
+      const method = 'method' in c ? { method: c.method } : {};
+      const config = (c.role === 'solver' ? solverTrainerConfig : trainerConfig)(
         c.backend === 'openai'
-          ? { backend: 'openai', endpoint: 'ft', ...('method' in c ? { method: c.method } : {}) }
-          : { backend: 'command', command: 'true' },
+          ? { backend: 'openai', endpoint: 'ft', ...method }
+          : { backend: 'command', command: 'true', ...method },
       );
       expect(trainingDatasetFormat(c.role, config)).toBe(c.format);
       const tmp = await tempDir();
@@ -51,7 +54,13 @@ describe('the dataset a backend trains on', () => {
       }
     });
   }
-  it('http and none: no one dataset (the job service receives every export)', () => {
+  it("http solver: the method's dataset (the service is told the method, and gets every export)", () => {
+    const http = (method: string) => solverTrainerConfig({ backend: 'http', url: 'http://127.0.0.1:9/jobs', method });
+    expect(trainingDatasetFormat('solver', http('dpo'))).toBe('solver.trl-dpo');
+    expect(trainingDatasetFormat('solver', http('policy-gradient'))).toBe('solver.pg');
+    expect(trainingDatasetFormat('solver', http('ranking'))).toBe('solver.ranking');
+  });
+  it('http generator and none: no one dataset (the job service receives every export)', () => {
     expect(trainingDatasetFormat('solver', trainerConfig({ backend: 'none' }))).toBeNull();
     expect(
       trainingDatasetFormat('generator', trainerConfig({ backend: 'http', url: 'http://127.0.0.1:9/jobs' })),

@@ -4,8 +4,8 @@ import { type IncomingMessage, type ServerResponse, createServer } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { trainerSchema } from '../../../src/config/schema';
-import type { TrainerConfig } from '../../../src/config';
+import { solverTrainerSchema, trainerSchema } from '../../../src/config/schema';
+import type { SolverTrainerConfig, TrainerConfig } from '../../../src/config';
 import { FileArtifactStore } from '../../../src/store';
 import type { JobRef, JobStatus, TrainerBackend } from '../../../src/training';
 
@@ -17,6 +17,7 @@ export async function tempDir(prefix = 'rloop-trainers-'): Promise<{ dir: string
 export const storeIn = (dir: string): FileArtifactStore => new FileArtifactStore(join(dir, 'artifacts'));
 
 export const trainerConfig = (input: unknown): TrainerConfig => trainerSchema.parse(input);
+export const solverTrainerConfig = (input: unknown): SolverTrainerConfig => solverTrainerSchema.parse(input);
 
 export interface FakeServer {
   url: string;

@@ -3,7 +3,16 @@ import type { ApplicationFailure } from '@temporalio/common';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ArtifactRef } from '../../../src/store';
 import { createTrainer, type SubmitRequest, type TrainerBackend } from '../../../src/training';
-import { type FakeServer, pollUntil, sendJson, startFake, storeIn, tempDir, trainerConfig } from './helpers';
+import {
+  type FakeServer,
+  pollUntil,
+  sendJson,
+  solverTrainerConfig,
+  startFake,
+  storeIn,
+  tempDir,
+  trainerConfig,
+} from './helpers';
 
 interface FakeJob {
   id: string;
@@ -105,6 +114,29 @@ describe('http backend', () => {
     expect(seen).toEqual(['running', 'succeeded']);
     expect(last).toEqual({ state: 'succeeded', modelId: 'trained/job-1', message: null, warnings: [] });
     expect(await trainer.logs(job)).toBe('epoch 1 loss 0.7\n');
+  });
+
+  it("names the solver's method in the body, with every export", async () => {
+    const solver = createTrainer(
+      solverTrainerConfig({
+        backend: 'http',
+        url: `${svc.url}/jobs`,
+        apiKeyEnv: 'HTTP_TRAINER_KEY',
+        method: 'ranking',
+      }),
+      { endpoints: {}, env: { HTTP_TRAINER_KEY: KEY }, store: storeIn(tmp.dir) },
+    );
+    await solver.submit({
+      ...req('c-iter-1-solver'),
+      role: 'solver',
+      datasets: { 'solver.ranking': ref, 'solver.pg': ref },
+    });
+    const post = svc.requests.find((r) => r.method === 'POST');
+    expect(JSON.parse(post?.body ?? '')).toMatchObject({
+      role: 'solver',
+      method: 'ranking',
+      datasets: { 'solver.ranking': { uri: ref.uri }, 'solver.pg': { uri: ref.uri } },
+    });
   });
 
   it('is idempotent by key and cancels through statusUrl/cancel', async () => {
