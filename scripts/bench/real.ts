@@ -20,7 +20,7 @@ const QUESTIONS = [
   'What is the boiling point of water at sea level in degrees Celsius?',
   'Which is larger, 2^10 or 10^3?',
   'What gas do plants absorb from the air for photosynthesis?',
-];
+].slice(0, 4); // kept small: on a shared 2-core machine one judge phase takes minutes
 const CONCURRENCY = 4;
 const SCALE = { min: 1, max: 10 };
 
@@ -47,6 +47,7 @@ export type RealResult =
   | { skipped: string }
   | {
       model: string;
+      slotCachesErasedBeforeEachRun: boolean;
       concurrency: number;
       solve: { rloop: PhaseResult; plain: PhaseResult };
       judge: { rloop: PhaseResult; plain: PhaseResult; plainInterleaved: PhaseResult; plainByAnswer: PhaseResult };
@@ -68,6 +69,17 @@ function readReply(json: unknown): Reply {
     cachedTokens: Number(details.cached_tokens ?? 0),
     completionTokens: Number(u.completion_tokens ?? 0),
   };
+}
+
+/**
+ * Empties every slot's prompt cache, so a run does not start from the prompts the previous run (often the very same
+ * requests) left behind. Returns whether the server accepted it.
+ */
+async function eraseSlots(slotsUrl: string): Promise<boolean> {
+  const slots = (await (await fetch(slotsUrl)).json()) as Array<{ id: number }>;
+  let ok = true;
+  for (const s of slots) ok = (await fetch(`${slotsUrl}/${s.id}?action=erase`, { method: 'POST' })).ok && ok;
+  return ok;
 }
 
 /** Samples llama.cpp's /slots: the mean share of slots processing while `run` runs. */
@@ -187,7 +199,9 @@ export async function benchReal(root: string, log: (m: string) => void): Promise
       timeoutMs: 600_000,
       supportsJsonSchema: true,
     });
+    let erased = true;
     const rloopPhase = async (jobs: Array<() => Promise<unknown>>) => {
+      erased = (await eraseSlots(slotsUrl)) && erased;
       record = { sent: [], replies: [] };
       const t0 = performance.now();
       const { busyShare } = await withBusy(slotsUrl, () => Promise.all(jobs.map((j) => j())));
@@ -197,6 +211,7 @@ export async function benchReal(root: string, log: (m: string) => void): Promise
       return { result: phase(r.sent.length, wall, r.replies, busyShare), sent: r.sent };
     };
     const plainPhase = async (sent: Sent[]) => {
+      erased = (await eraseSlots(slotsUrl)) && erased;
       const limit = pLimit(CONCURRENCY);
       const t0 = performance.now();
       const { value: replies, busyShare } = await withBusy(slotsUrl, () =>
@@ -270,6 +285,7 @@ export async function benchReal(root: string, log: (m: string) => void): Promise
     const judgeRatio = ratio(judge.result, judgePlain);
     return {
       model: 'SmolLM2-135M-Instruct Q4_1 (llama.cpp via rloop_ml.serve)',
+      slotCachesErasedBeforeEachRun: erased,
       concurrency: CONCURRENCY,
       solve: { rloop: solve.result, plain: solvePlain },
       judge: {
