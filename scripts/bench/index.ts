@@ -286,7 +286,9 @@ async function main() {
     const scaling = await measureScaling(env);
     log(`workers: one iteration with ${WORKER_COUNTS.join(', ')} worker processes against a capacity-bound endpoint`);
     const workerScaling = await benchWorkers(env, WORKER_COUNTS);
-    const real = await benchReal(root, log);
+    const real: RealResult = quick
+      ? { skipped: '--quick (a real judge phase takes minutes)' }
+      : await benchReal(root, log);
     const out = {
       date: new Date().toISOString(),
       machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
