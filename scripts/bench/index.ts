@@ -430,7 +430,7 @@ function printReal(r: RealResult) {
   }
   const t = new Table({
     head: [
-      `real server (${r.model}), C=${r.concurrency}`,
+      `real server (${r.model}), C=${r.concurrency}, slot caches erased: ${r.slotCachesErasedBeforeEachRun}`,
       'calls',
       'wall s',
       'calls/s',

@@ -107,6 +107,8 @@ async function withBusy<T>(slotsUrl: string, run: () => Promise<T>): Promise<{ v
   }
 }
 
+const best = (x: PhaseResult, y: PhaseResult) => (y.completionTokensPerSecond > x.completionTokensPerSecond ? y : x);
+
 function phase(calls: number, wallSeconds: number, replies: Reply[], busyShare: number): PhaseResult {
   const prompt = replies.reduce((s, r) => s + r.promptTokens, 0);
   return {
@@ -233,21 +235,22 @@ export async function benchReal(root: string, log: (m: string) => void): Promise
 
     log(`real: solve phase, ${QUESTIONS.length} questions × 2 samples, rloop client then plain load`);
     const answers: Array<{ question: string; text: string }> = [];
-    const solve = await rloopPhase(
-      QUESTIONS.flatMap((question, q) =>
-        [0, 1].map((sample) => async () => {
-          const res = await client.chat({
-            role: 'solver',
-            messages: solverMessages(question),
-            temperature: 0.7,
-            maxTokens: 48,
-            sampleIndex: q * 2 + sample,
-          });
-          answers.push({ question, text: res.text });
-        }),
-      ),
+    const solveJobs = QUESTIONS.flatMap((question, q) =>
+      [0, 1].map((sample) => async () => {
+        const res = await client.chat({
+          role: 'solver',
+          messages: solverMessages(question),
+          temperature: 0.7,
+          maxTokens: 48,
+          sampleIndex: q * 2 + sample,
+        });
+        if (answers.length < QUESTIONS.length * 2) answers.push({ question, text: res.text });
+      }),
     );
-    const solvePlain = await plainPhase(solve.sent);
+    const solve = await rloopPhase(solveJobs);
+    // A-B-B-A, best of each: the machine's load drifts between runs (measured: 1.8× between two orders of one run).
+    const solvePlain = best(await plainPhase(solve.sent), await plainPhase(solve.sent));
+    const solveRloop = best(solve.result, (await rloopPhase(solveJobs)).result);
 
     // Judge: 2 passes per answer in the judge activity's order (question by question, within it pass by pass).
     const schema = pointwiseSchema(SCALE);
@@ -255,24 +258,24 @@ export async function benchReal(root: string, log: (m: string) => void): Promise
       [0, 1].flatMap((pass) => answers.flatMap((a, i) => (a.question === question ? [{ a, i, pass }] : []))),
     );
     log(`real: judge phase, ${answers.length} answers × 2 passes, rloop client then plain load`);
-    const judge = await rloopPhase(
-      jobs.map(
-        ({ a, i, pass }) =>
-          () =>
-            client
-              .structured({
-                role: 'judge',
-                messages: judgePointwiseMessages(a.question, a.text, SCALE),
-                schemaName: 'judge_pointwise',
-                schema,
-                temperature: 0.3,
-                maxTokens: 48,
-                sampleIndex: 1000 + i * 2 + pass,
-              })
-              .catch(() => undefined), // an unparseable judgment still cost its calls, which is what is measured
-      ),
+    const judgeJobs = jobs.map(
+      ({ a, i, pass }) =>
+        () =>
+          client
+            .structured({
+              role: 'judge',
+              messages: judgePointwiseMessages(a.question, a.text, SCALE),
+              schemaName: 'judge_pointwise',
+              schema,
+              temperature: 0.3,
+              maxTokens: 48,
+              sampleIndex: 1000 + i * 2 + pass,
+            })
+            .catch(() => undefined), // an unparseable judgment still cost its calls, which is what is measured
     );
-    const judgePlain = await plainPhase(judge.sent);
+    const judge = await rloopPhase(judgeJobs);
+    const judgePlain = best(await plainPhase(judge.sent), await plainPhase(judge.sent));
+    const judgeRloop = best(judge.result, (await rloopPhase(judgeJobs)).result);
     // The same judge requests interleaved across questions (a stride through the grouped list).
     const stride = 5;
     const interleaved = Array.from({ length: stride }, (_, k) => judge.sent.filter((_, i) => i % stride === k)).flat();
@@ -281,22 +284,22 @@ export async function benchReal(root: string, log: (m: string) => void): Promise
     const byAnswer = [...judge.sent].sort((x, y) => answerOf(x) - answerOf(y));
     const judgeByAnswer = await plainPhase(byAnswer);
     const ratio = (r: PhaseResult, p: PhaseResult) => r.completionTokensPerSecond / p.completionTokensPerSecond;
-    const solveRatio = ratio(solve.result, solvePlain);
-    const judgeRatio = ratio(judge.result, judgePlain);
+    const solveRatio = ratio(solveRloop, solvePlain);
+    const judgeRatio = ratio(judgeRloop, judgePlain);
     return {
       model: 'SmolLM2-135M-Instruct Q4_1 (llama.cpp via rloop_ml.serve)',
       slotCachesErasedBeforeEachRun: erased,
       concurrency: CONCURRENCY,
-      solve: { rloop: solve.result, plain: solvePlain },
+      solve: { rloop: solveRloop, plain: solvePlain },
       judge: {
-        rloop: judge.result,
+        rloop: judgeRloop,
         plain: judgePlain,
         plainInterleaved: judgeInterleaved,
         plainByAnswer: judgeByAnswer,
       },
       realVsPlainLoad: { solve: solveRatio, judge: judgeRatio, min: Math.min(solveRatio, judgeRatio) },
       judgePrefixCacheShare: {
-        grouped: judge.result.cachedPromptShare,
+        grouped: judgeRloop.cachedPromptShare,
         interleaved: judgeInterleaved.cachedPromptShare,
         byAnswer: judgeByAnswer.cachedPromptShare,
       },
