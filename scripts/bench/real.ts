@@ -47,7 +47,7 @@ export type RealResult =
   | { skipped: string }
   | {
       model: string;
-      slotCachesErasedBeforeEachRun: boolean;
+      slotCachesErasedBeforeEachRun: 'erase' | 'overwrite';
       concurrency: number;
       solve: { rloop: PhaseResult; plain: PhaseResult };
       judge: { rloop: PhaseResult; plain: PhaseResult; plainInterleaved: PhaseResult; plainByAnswer: PhaseResult };
@@ -73,13 +73,29 @@ function readReply(json: unknown): Reply {
 
 /**
  * Empties every slot's prompt cache, so a run does not start from the prompts the previous run (often the very same
- * requests) left behind. Returns whether the server accepted it.
+ * requests) left behind. llama.cpp's `POST /slots/{id}?action=erase` needs `--slot-save-path`, which the host does
+ * not set (501), so then one unrelated prompt per slot, sent at once, overwrites them. Returns which way it went.
  */
-async function eraseSlots(slotsUrl: string): Promise<boolean> {
+async function eraseSlots(slotsUrl: string, baseURL: string, n: number): Promise<'erase' | 'overwrite'> {
   const slots = (await (await fetch(slotsUrl)).json()) as Array<{ id: number }>;
   let ok = true;
   for (const s of slots) ok = (await fetch(`${slotsUrl}/${s.id}?action=erase`, { method: 'POST' })).ok && ok;
-  return ok;
+  if (ok) return 'erase';
+  const filler = (i: number) => Array.from({ length: 120 }, (_, k) => `w${(i * 7919 + k * 104729) % 100000}`).join(' ');
+  await Promise.all(
+    Array.from({ length: n }, (_, i) =>
+      fetch(`${baseURL}/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          model: 'smollm2',
+          messages: [{ role: 'user', content: `${Date.now()} ${filler(i)}` }],
+          max_tokens: 1,
+        }),
+      }).then((r) => r.text()),
+    ),
+  );
+  return 'overwrite';
 }
 
 /** Samples llama.cpp's /slots: the mean share of slots processing while `run` runs. */
@@ -201,9 +217,9 @@ export async function benchReal(root: string, log: (m: string) => void): Promise
       timeoutMs: 600_000,
       supportsJsonSchema: true,
     });
-    let erased = true;
+    let erased: 'erase' | 'overwrite' = 'erase';
     const rloopPhase = async (jobs: Array<() => Promise<unknown>>) => {
-      erased = (await eraseSlots(slotsUrl)) && erased;
+      erased = await eraseSlots(slotsUrl, host.baseURL, CONCURRENCY);
       record = { sent: [], replies: [] };
       const t0 = performance.now();
       const { busyShare } = await withBusy(slotsUrl, () => Promise.all(jobs.map((j) => j())));
@@ -213,7 +229,7 @@ export async function benchReal(root: string, log: (m: string) => void): Promise
       return { result: phase(r.sent.length, wall, r.replies, busyShare), sent: r.sent };
     };
     const plainPhase = async (sent: Sent[]) => {
-      erased = (await eraseSlots(slotsUrl)) && erased;
+      erased = await eraseSlots(slotsUrl, host.baseURL, CONCURRENCY);
       const limit = pLimit(CONCURRENCY);
       const t0 = performance.now();
       const { value: replies, busyShare } = await withBusy(slotsUrl, () =>
