@@ -1,5 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
+// The `real` project (tests/real: the real model host, minutes per test on CPU) exists only when asked for by name,
+// so a plain `vitest run` (npm test) never starts it.
+const wantsReal = process.argv.some(
+  (a, i) => a === '--project=real' || (a === '--project' && process.argv[i + 1] === 'real'),
+);
+
 export default defineConfig({
   test: {
     testTimeout: 60_000,
@@ -29,6 +35,22 @@ export default defineConfig({
           testTimeout: 180_000,
         },
       },
+      ...(wantsReal
+        ? [
+            {
+              // The real model host (llama.cpp on CPU): only with `vitest run --project real` (npm run test:real).
+              extends: true as const,
+              test: {
+                name: 'real',
+                include: ['tests/real/**/*.test.ts'],
+                globalSetup: ['tests/globalSetup.ts'],
+                pool: 'forks' as const,
+                fileParallelism: false,
+                testTimeout: 3_600_000,
+              },
+            },
+          ]
+        : []),
     ],
   },
 });

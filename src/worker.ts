@@ -15,6 +15,7 @@ import {
 import { allActivities, createActivities, type ActivityGroups } from './activities';
 import { FileRequestCache } from './llm';
 import { createArtifactStore, type ArtifactStoreConfig } from './store';
+import { storeIdentity } from './store/identity';
 import type { StorageConfig } from './config';
 import { QUEUE_ROLES, type QueueName } from './queues';
 import { projectRoot } from './paths';
@@ -131,6 +132,7 @@ function activitiesFor(opts: WorkerOptions) {
     cache: new FileRequestCache(opts.cacheDir),
     env: opts.env ?? process.env,
     jobsDir: opts.jobsDir,
+    storeIdentity: storeIdentity(opts.store),
     renderReport: async (snapshot, store, now) => renderReportHtml(await collectReportData(snapshot, store, now)),
   });
 }

@@ -1,21 +1,30 @@
 // Runs one activity's many model calls concurrently (the per-endpoint limiter bounds what is in flight),
-// heartbeating progress. Invalid model output becomes a failed row with its reason; a Temporal failure from a
-// call (429, 5xx, auth...) is thrown only after every other call has settled, so their results are in the
-// request cache and the retried activity does not pay for them again.
+// heartbeating progress. A call that fails for its own input (context overflow, content filter, a reply still
+// invalid after one repair: llm/errors.ts rowFailure decides) becomes a failed row with its kind and message. Any
+// other failure (429, 5xx, auth, unknown model...) is thrown only after every other call has settled, so their
+// results are in the request cache and the retried activity does not pay for them again; and so is a systemic share
+// of row failures (more than `maxFailedShare` of the step's calls), which says the config is wrong, not the rows.
 import { setMaxListeners } from 'node:events';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { InvalidModelOutputError } from '../llm';
+import { rowFailure, type RowFailureKind } from '../llm';
 
 export interface CallOutcome<T> {
   value: T | null;
   error: string | null;
+  errorKind: RowFailureKind | null;
+}
+
+export interface RunCallsOptions {
+  /** Share of the step's calls that may fail for their own input before the step fails (limits.maxFailedShare). */
+  maxFailedShare: number;
 }
 
 export async function runCalls<I, T>(
   step: string,
   items: readonly I[],
   call: (item: I, signal: AbortSignal) => Promise<T>,
+  opts: RunCallsOptions,
 ): Promise<Array<CallOutcome<T>>> {
   const ctx = Context.current();
   // Every call in flight (up to the endpoint concurrency) listens for cancellation on this one signal.
@@ -36,19 +45,52 @@ export async function runCalls<I, T>(
         }
       }),
     );
-    const failures = settled.flatMap((s) =>
-      s.status === 'rejected' && !(s.reason instanceof InvalidModelOutputError) ? [s.reason] : [],
-    );
-    if (failures.length > 0) {
-      const fatal = failures.find((f) => f instanceof ApplicationFailure && f.nonRetryable);
-      throw fatal ?? failures[0];
+    const outcomes: Array<CallOutcome<T>> = [];
+    const stepFailures: unknown[] = [];
+    for (const s of settled) {
+      if (s.status === 'fulfilled') {
+        outcomes.push({ value: s.value, error: null, errorKind: null });
+        continue;
+      }
+      const row = rowFailure(s.reason);
+      if (row) outcomes.push({ value: null, error: row.message, errorKind: row.kind });
+      else stepFailures.push(s.reason);
     }
-    return settled.map((s) =>
-      s.status === 'fulfilled'
-        ? { value: s.value, error: null }
-        : { value: null, error: `invalid model output: ${(s.reason as InvalidModelOutputError).reason}` },
-    );
+    if (stepFailures.length > 0) {
+      const fatal = stepFailures.find((f) => f instanceof ApplicationFailure && f.nonRetryable);
+      throw fatal ?? stepFailures[0];
+    }
+    const systemic = systemicFailure(step, outcomes, opts.maxFailedShare);
+    if (systemic) throw systemic;
+    return outcomes;
   } finally {
     clearInterval(timer);
   }
+}
+
+/**
+ * More than `maxFailedShare` of a step's calls failed for "their own input": that is the setup (a context window
+ * too small for the prompts, a model that cannot follow the schema), so the step fails, non-retryably, with counts
+ * per kind and an example, instead of producing an artifact that is mostly holes.
+ */
+export function systemicFailure(
+  step: string,
+  outcomes: ReadonlyArray<CallOutcome<unknown>>,
+  maxFailedShare: number,
+): ApplicationFailure | null {
+  const failed = outcomes.filter((o) => o.errorKind !== null);
+  if (failed.length === 0 || failed.length <= maxFailedShare * outcomes.length) return null;
+  const kinds: Partial<Record<RowFailureKind, number>> = {};
+  for (const o of failed) kinds[o.errorKind!] = (kinds[o.errorKind!] ?? 0) + 1;
+  const counts = Object.entries(kinds)
+    .map(([k, n]) => `${n} ${k}`)
+    .join(', ');
+  return ApplicationFailure.create({
+    message:
+      `${step}: ${failed.length} of ${outcomes.length} calls failed (${counts}), more than limits.maxFailedShare ` +
+      `${maxFailedShare}; e.g. ${failed[0]!.error}`,
+    type: 'ModelCall.Systemic',
+    nonRetryable: true,
+    details: [{ step, failed: failed.length, calls: outcomes.length, kinds, maxFailedShare }],
+  });
 }

@@ -12,6 +12,8 @@ export interface ActivityDeps {
   env?: NodeJS.ProcessEnv;
   /** Local folder for trainer job outputs (command backend: logs, model_id.txt). */
   jobsDir?: string;
+  /** This worker's store (storeIdentity): an activity whose input names another store is refused. */
+  storeIdentity?: string;
   /** Renders the HTML report attached to a tracked campaign (none: the tracker gets no report). */
   renderReport?: CampaignReportRenderer;
 }

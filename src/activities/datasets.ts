@@ -40,6 +40,11 @@ export function isHoldout(config: RloopConfig, questionId: string): boolean {
   return seedFrom(config.campaign.seed, 'holdout', questionId) / 2 ** 32 < config.promotion.holdoutFraction;
 }
 
+function generatorReward(row: ReportRow | undefined): number | null {
+  if (!row) return null;
+  return row.objective ? row.objective.value : row.report.reward;
+}
+
 export async function buildDatasets(
   ctx: ActivityContext,
   input: { campaign: string; iteration: number; config: RloopConfig; manifest: ArtifactRef },
@@ -109,7 +114,8 @@ export async function buildDatasets(
               groupId: `iter-${iteration}`,
               prompt: q.prompt,
               question: q.question,
-              reward: reportById.get(q.questionId)?.report.reward ?? null,
+              // The campaign's own objective (R_G by default); rows from before objectives fall back to R_G.
+              reward: generatorReward(reportById.get(q.questionId)),
             },
           ],
     ),

@@ -44,20 +44,25 @@ export async function headToHead(
       { m, pass, first: m.b, second: m.a },
     ]).flat(),
   );
-  const outcomes = await runCalls('judge-head-to-head', jobs, async (job, signal) => {
-    const res = await client.structured({
-      role: 'judge',
-      messages: judgePairwiseMessages(job.m.question, job.first.text, job.second.text),
-      schemaName: 'judge_pairwise',
-      schema: pairwiseSchema,
-      temperature: judge.temperature,
-      maxTokens: judge.maxTokens,
-      sampleIndex: sampleIndex(config.campaign.seed, ...seedParts, job.m.id, job.first.id, job.pass),
-      signal,
-    });
-    usage.add('judge', res.usage);
-    return res.value.winner;
-  });
+  const outcomes = await runCalls(
+    'judge-head-to-head',
+    jobs,
+    async (job, signal) => {
+      const res = await client.structured({
+        role: 'judge',
+        messages: judgePairwiseMessages(job.m.question, job.first.text, job.second.text),
+        schemaName: 'judge_pairwise',
+        schema: pairwiseSchema,
+        temperature: judge.temperature,
+        maxTokens: judge.maxTokens,
+        sampleIndex: sampleIndex(config.campaign.seed, ...seedParts, job.m.id, job.first.id, job.pass),
+        signal,
+      });
+      usage.add('judge', res.usage);
+      return res.value.winner;
+    },
+    config.limits,
+  );
   const judgments: PairwiseJudgment[] = outcomes.map((o, i) => {
     const job = jobs[i]!;
     const verdict = o.value === null ? null : o.value === 'A' ? 'first' : o.value === 'B' ? 'second' : 'tie';
@@ -114,18 +119,23 @@ export async function compareSolvers(
   const draws = holdout.flatMap((q) =>
     [input.current, input.candidate].flatMap((model) => Array.from({ length: samples }, (_, k) => ({ q, model, k }))),
   );
-  const texts = await runCalls('sample-holdout', draws, async ({ q, model, k }, signal) => {
-    const res = await ctx.clients.get(config, solver.endpoint, model).chat({
-      role: 'solver',
-      messages: solverMessages(q.question),
-      temperature: strong.temperature,
-      maxTokens: solver.maxTokens,
-      sampleIndex: sampleIndex(config.campaign.seed, campaign, iteration, 'gate', q.questionId, k),
-      signal,
-    });
-    usage.add('solver', res.usage);
-    return res.text;
-  });
+  const texts = await runCalls(
+    'sample-holdout',
+    draws,
+    async ({ q, model, k }, signal) => {
+      const res = await ctx.clients.get(config, solver.endpoint, model).chat({
+        role: 'solver',
+        messages: solverMessages(q.question),
+        temperature: strong.temperature,
+        maxTokens: solver.maxTokens,
+        sampleIndex: sampleIndex(config.campaign.seed, campaign, iteration, 'gate', q.questionId, k),
+        signal,
+      });
+      usage.add('solver', res.usage);
+      return res.text;
+    },
+    config.limits,
+  );
   const answer = new Map(draws.map((d, i) => [`${d.q.questionId}|${d.model}|${d.k}`, texts[i]!.value]));
   const matchups: Matchup[] = holdout.flatMap((q) =>
     Array.from({ length: samples }, (_, k) => {

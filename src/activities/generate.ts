@@ -13,21 +13,26 @@ export async function generateQuestions(ctx: ActivityContext, input: ShardInput)
   const client = ctx.clients.get(config, role.endpoint, models.generator);
   const usage = ctx.newUsage();
   const indices = Array.from({ length: input.count }, (_, i) => input.firstIndex + i);
-  const outcomes = await runCalls('generate', indices, async (index, signal) => {
-    const prompt = generatorMessages({ topic: role.topic });
-    const res = await client.structured({
-      role: 'generator',
-      messages: prompt,
-      schemaName: 'generated_question',
-      schema: generatedQuestionSchema,
-      temperature: role.temperature,
-      maxTokens: role.maxTokens,
-      sampleIndex: sampleIndex(config.campaign.seed, campaign, iteration, input.label ?? '', 'generate', index),
-      signal,
-    });
-    usage.add('generator', res.usage);
-    return { prompt, question: res.value.question.trim() };
-  });
+  const outcomes = await runCalls(
+    'generate',
+    indices,
+    async (index, signal) => {
+      const prompt = generatorMessages({ topic: role.topic });
+      const res = await client.structured({
+        role: 'generator',
+        messages: prompt,
+        schemaName: 'generated_question',
+        schema: generatedQuestionSchema,
+        temperature: role.temperature,
+        maxTokens: role.maxTokens,
+        sampleIndex: sampleIndex(config.campaign.seed, campaign, iteration, input.label ?? '', 'generate', index),
+        signal,
+      });
+      usage.add('generator', res.usage);
+      return { prompt, question: res.value.question.trim() };
+    },
+    config.limits,
+  );
   const rows: QuestionRow[] = outcomes.map((o, i) => {
     const index = indices[i]!;
     return {
@@ -37,6 +42,7 @@ export async function generateQuestions(ctx: ActivityContext, input: ShardInput)
       prompt: o.value?.prompt ?? generatorMessages({ topic: role.topic }),
       question: o.value?.question ?? null,
       error: o.error,
+      errorKind: o.errorKind,
     };
   });
   const ref = await ctx.store.putJsonl(shardKey(input, 'questions'), rows);

@@ -5,6 +5,7 @@ import type { ArtifactRef } from '../contracts/common';
 import type { CampaignState } from '../contracts/campaign';
 import type { Manifest } from '../contracts/iteration';
 import { activityContext, type ActivityDeps } from './context';
+import { checkStore } from '../store/identity';
 import { generateQuestions } from './generate';
 import { judgeAnswers } from './judge';
 import { campaignStateKey, iterationPrefix, shardKey } from '../domain/artifacts';
@@ -51,14 +52,16 @@ function keepAlive<I, R>(fn: (input: I) => Promise<R>): (input: I) => Promise<R>
  */
 export function createActivities(deps: ActivityDeps) {
   const ctx = activityContext(deps);
-  return {
+  return guardStore(deps.storeIdentity, {
     store: {
       scoreReliability: keepAlive((input: Parameters<typeof scoreReliability>[1]) => scoreReliability(ctx, input)),
       buildDatasets: keepAlive((input: Parameters<typeof buildDatasets>[1]) => buildDatasets(ctx, input)),
-      loadCampaignState: keepAlive(async (input: { campaign: string }): Promise<CampaignState | null> => {
-        const ref = await ctx.store.refFor(campaignStateKey(input.campaign));
-        return ref ? ctx.store.getJson<CampaignState>(ref) : null;
-      }),
+      loadCampaignState: keepAlive(
+        async (input: { campaign: string; store?: string }): Promise<CampaignState | null> => {
+          const ref = await ctx.store.refFor(campaignStateKey(input.campaign));
+          return ref ? ctx.store.getJson<CampaignState>(ref) : null;
+        },
+      ),
       trackCampaignIteration: keepAlive((input: TrackIterationInput) =>
         trackCampaignIteration(ctx, input, Context.current().cancellationSignal),
       ),
@@ -100,7 +103,25 @@ export function createActivities(deps: ActivityDeps) {
       cancelTraining: keepAlive((input: Parameters<typeof cancelTraining>[1]) => cancelTraining(ctx, input)),
       saveTrainingLogs: keepAlive((input: Parameters<typeof saveTrainingLogs>[1]) => saveTrainingLogs(ctx, input)),
     },
+  });
+}
+
+/** Every activity first checks that its campaign's store (the `store` its input carries, if any) is this worker's. */
+function guardStore<G extends Record<string, Record<string, (input: never) => Promise<unknown>>>>(
+  workerStore: string | undefined,
+  groups: G,
+): G {
+  if (workerStore === undefined) return groups;
+  const guarded = (fn: (input: never) => Promise<unknown>) => async (input: never) => {
+    checkStore(workerStore, input);
+    return fn(input);
   };
+  return Object.fromEntries(
+    Object.entries(groups).map(([name, acts]) => [
+      name,
+      Object.fromEntries(Object.entries(acts).map(([k, fn]) => [k, guarded(fn)])),
+    ]),
+  ) as G;
 }
 
 export type ActivityGroups = ReturnType<typeof createActivities>;

@@ -15,7 +15,7 @@ import type { ActivityContext } from './context';
 import { recordJudgeCallsSaved } from '../observability/metrics';
 import { runCalls } from './batch';
 import { shardKey } from '../domain/artifacts';
-import type { AnswerRow, JudgmentRow, QuestionRow } from '../domain/artifacts';
+import type { AnswerRow, JudgmentRow, QuestionRow, RowFailureKind } from '../domain/artifacts';
 import { sampleIndex } from './seeds';
 
 type OkAnswer = AnswerRow & { text: string };
@@ -133,8 +133,8 @@ export async function judgeAnswers(
     return { kind: 'ranking', questionId: job.questionId, pass: job.pass, order, error: null };
   };
   const run = async (step: string, jobs: JudgeJob[]): Promise<JudgmentRow[]> => {
-    const outcomes = await runCalls(step, jobs, judgeOne);
-    return outcomes.map((o, i) => o.value ?? failedRow(jobs[i]!, o.error));
+    const outcomes = await runCalls(step, jobs, judgeOne, config.limits);
+    return outcomes.map((o, i) => o.value ?? failedRow(jobs[i]!, o.error, o.errorKind));
   };
 
   const adaptive = judge.adaptive?.enabled ? judge.adaptive : undefined;
@@ -285,7 +285,7 @@ function adaptiveState(
   };
 }
 
-function failedRow(job: JudgeJob, error: string | null): JudgmentRow {
+function failedRow(job: JudgeJob, error: string | null, errorKind: RowFailureKind | null): JudgmentRow {
   if (job.kind === 'pointwise')
     return {
       kind: 'pointwise',
@@ -294,6 +294,7 @@ function failedRow(job: JudgeJob, error: string | null): JudgmentRow {
       pass: job.pass,
       score: null,
       error,
+      errorKind,
     };
   if (job.kind === 'pairwise')
     return {
@@ -304,6 +305,7 @@ function failedRow(job: JudgeJob, error: string | null): JudgmentRow {
       pass: job.pass,
       verdict: null,
       error,
+      errorKind,
     };
-  return { kind: 'ranking', questionId: job.questionId, pass: job.pass, order: null, error };
+  return { kind: 'ranking', questionId: job.questionId, pass: job.pass, order: null, error, errorKind };
 }

@@ -42,7 +42,12 @@ export async function sampleAnswers(
       for (let sample = 0; sample < regime.samples; sample++) jobs.push({ question, regime, sample });
 
   const usage = ctx.newUsage();
-  const outcomes = await runCalls('sample', jobs, (job, signal) => answerOne(ctx, input, job, usage, signal));
+  const outcomes = await runCalls(
+    'sample',
+    jobs,
+    (job, signal) => answerOne(ctx, input, job, usage, signal),
+    config.limits,
+  );
   const rows: AnswerRow[] = outcomes.map((o, i) => {
     const { question, regime, sample } = jobs[i]!;
     return {
@@ -54,6 +59,7 @@ export async function sampleAnswers(
       sample,
       text: o.value?.text ?? null,
       error: o.error,
+      errorKind: o.errorKind,
       ...(o.value?.candidates ? { candidates: o.value.candidates } : {}),
     };
   });

@@ -1,4 +1,4 @@
-import { buildReliabilityReport, type QuestionJudgments } from '../domain';
+import { buildReliabilityReport, judgedCorrectShare, objectiveReward, type QuestionJudgments } from '../domain';
 import type { ArtifactRef } from '../contracts/common';
 import type { ShardInput, StepResult } from '../contracts/shard';
 import type { ReliabilitySummary } from '../domain/summary';
@@ -53,6 +53,9 @@ export async function scoreReliability(
   ]);
   const text = new Map(questions.map((q) => [q.questionId, q.question ?? '']));
   const summary = emptyReliability();
+  const generator = config.roles.generator;
+  const objectiveSums = { name: generator.objective, reward: { n: 0, sum: 0 }, pHat: { n: 0, sum: 0 } };
+  summary.objective = objectiveSums;
   const rows: ReportRow[] = [];
   for (const qj of questionJudgments(questions, answers, judgments)) {
     // Bootstrap intervals can take a while per question: yield so the activity's keep-alive heartbeats go out.
@@ -68,7 +71,13 @@ export async function scoreReliability(
       const key = reason.split(/[\s:]/)[0] ?? reason;
       summary.failReasons[key] = (summary.failReasons[key] ?? 0) + 1;
     }
-    rows.push({ questionId: qj.questionId, question: text.get(qj.questionId) ?? '', report });
+    const objective = objectiveReward(generator.objective, {
+      reliability: report.reward,
+      pHat: judgedCorrectShare(report.meanScores, qj.answers, generator.judgedCorrectAt),
+    });
+    addMetric(objectiveSums.reward, objective.value);
+    addMetric(objectiveSums.pHat, objective.pHat);
+    rows.push({ questionId: qj.questionId, question: text.get(qj.questionId) ?? '', report, objective });
   }
   const ref = await ctx.store.putJsonl(shardKey(input, 'reports'), rows);
   return { ref, ok: rows.length, failed: 0, usage: {}, summary };

@@ -12,7 +12,7 @@ import { followAndPrint, printSummary } from './follow';
 import { writeCampaignReport } from '../report';
 import { createArtifactStore } from '../store';
 
-const portFree = (port: number) =>
+export const portFree = (port: number) =>
   new Promise<boolean>((resolve) => {
     const s = createServer()
       .once('error', () => resolve(false))
@@ -20,7 +20,7 @@ const portFree = (port: number) =>
       .listen(port, '127.0.0.1');
   });
 
-async function temporalReachable(address: string): Promise<boolean> {
+export async function temporalReachable(address: string): Promise<boolean> {
   try {
     const c = await Connection.connect({ address, connectTimeout: 1000 });
     await c.close();

@@ -74,7 +74,19 @@ connected('run', 'Start a campaign from the config and follow it live (or attach
   .option('--detach', 'start and return at once; follow later with `rloop status`')
   .option('--resume', "continue from the campaign's saved state (next iteration, models) instead of iteration 0")
   .option('--json', 'print progress as JSON lines')
+  .option('--skip-check', 'do not run the preflight (`rloop check`) first')
   .action(async (opts) => (await import('./runCmd')).runCmd(opts));
+
+program
+  .command('check')
+  .description(
+    "Preflight: endpoints' models, one tiny call per role, key variables, search attributes, artifact store; exit 2 naming each problem.",
+  )
+  .addOption(configOpt())
+  .addOption(addressOpt())
+  .addOption(namespaceOpt())
+  .option('--json', 'print the checks as JSON')
+  .action(async (opts) => (await import('./checkCmd')).checkCmd(opts));
 
 program
   .command('schedule')
@@ -152,6 +164,22 @@ campaignCommand('export', "Write one iteration's datasets as JSONL files (sha256
   .action(async (campaign, opts) => (await import('./exportCmd')).exportCmd(campaign, opts));
 
 program
+  .command('experiment')
+  .description(
+    'Arms (generator objectives, ...) × seeds × iterations as campaigns on simulator worlds, paired by seed; then ' +
+      'ground-truth figures as JSON and an HTML page. Rerunning resumes (finished campaigns are skipped).',
+  )
+  .requiredOption('-c, --config <file>', 'experiment config (YAML): name, arms, seeds, iterations, base, sim')
+  .addOption(addressOpt())
+  .addOption(namespaceOpt())
+  .option('--out <dir>', 'folder of experiment.json and experiment.html (default <dir>/report)')
+  .option('--no-worker', 'do not run a worker in this process (workers on the task queue run elsewhere)')
+  .option('--json', 'print progress as JSON lines')
+  .option('--plan', 'print the campaigns and exit')
+  .option('--report-only', 'start no campaign: figures of the iterations finished so far (a partial experiment)')
+  .action(async (opts) => (await import('./experimentCmd')).experimentCmd(opts));
+
+program
   .command('sim')
   .description('Run the OpenAI-compatible simulator (for tests, benchmarks and the offline demo; not a real model).')
   .option('--port <n>', 'port', '8787')
@@ -166,7 +194,7 @@ program
 
 program
   .command('input')
-  .description('Print the JSON input of one iteration workflow, for `temporal workflow start --input @file.json`.')
+  .description('Print the JSON input of one iteration workflow, for `temporal workflow start --input-file iter.json`.')
   .addOption(configOpt())
   .option('--iteration <n>', 'iteration number', '0')
   .option('--campaign-input', 'print a campaignWorkflow input instead')

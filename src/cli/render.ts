@@ -3,7 +3,7 @@ import Table from 'cli-table3';
 import type { UsageByRole } from '../contracts/common';
 import type { IterationResult, PromotionDecision } from '../contracts/iteration';
 import type { LiveProgress, StepCount } from '../client/progress';
-import { headline } from '../domain/summary';
+import { headline, type Headline } from '../domain/summary';
 
 const f3 = (x: number | null) => (x === null ? '-' : x.toFixed(3));
 const compact = (n: number) =>
@@ -21,6 +21,12 @@ export function promotionCell(r: IterationResult): string {
   return `s:${decision(s)}${win} g:${decision(g)}`;
 }
 
+/** The campaign's generator objective and its mean reward, e.g. "frontier 0.412" (R_G's is the R_G column). */
+export function objectiveCell(h: Headline): string {
+  if (!h.objective) return '-';
+  return h.objective === 'reliability' ? 'R_G' : `${h.objective} ${f3(h.meanObjective ?? null)}`;
+}
+
 export function iterationTable(results: IterationResult[]): string {
   const table = new Table({
     head: [
@@ -31,6 +37,7 @@ export function iterationTable(results: IterationResult[]): string {
       'R_cons',
       'R_sep',
       'R_stab',
+      'objective',
       'answers',
       'judgments',
       'failed calls',
@@ -51,6 +58,7 @@ export function iterationTable(results: IterationResult[]): string {
       f3(h.meanCons),
       f3(h.meanSep),
       f3(h.meanStab),
+      objectiveCell(h),
       r.counts.answers,
       r.counts.judgments,
       failed,
@@ -72,7 +80,8 @@ const duration = (ms: number) => {
 const count = (c: StepCount) => `${c.done}/${c.total === null ? '?' : `${c.estimated ? '~' : ''}${c.total}`}`;
 
 export function progressLine(p: LiveProgress): string {
-  const head = `iteration ${p.iteration + 1}/${p.iterations}`;
+  // Numbered from 0 like the table and the workflow ids (campaign-<name>-iter-0), with its place in the campaign.
+  const head = `iteration ${p.iteration} (${p.iteration + 1} of ${p.iterations})`;
   if (p.phase === 'waiting') return `${head} · waiting (${duration(p.elapsedMs)})`;
   if (p.phase === 'starting') return `${head} · starting (${duration(p.elapsedMs)})`;
   const shards = `shards ${p.shards.done}/${p.shards.total} done, ${p.shards.running} running${p.shards.failed ? `, ${p.shards.failed} failed` : ''}`;

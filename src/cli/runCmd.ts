@@ -2,6 +2,8 @@ import { resolveConnection, connectClient } from '../temporal/connection';
 import { loadConfigOrExit } from './configArg';
 import { startCampaign } from '../client/campaign';
 import { followAndPrint, printSummary } from './follow';
+import { runPreflight } from './checkCmd';
+import { explainRunFailure } from './failure';
 
 export async function runCmd(opts: {
   config: string;
@@ -10,16 +12,39 @@ export async function runCmd(opts: {
   detach?: boolean;
   json?: boolean;
   resume?: boolean;
+  skipCheck?: boolean;
 }) {
   const config = await loadConfigOrExit(opts.config);
-  const client = await connectClient(resolveConnection(opts, config.temporal));
-  const handle = await startCampaign(client, config, { resume: opts.resume });
-  process.stderr.write(
-    `campaign ${config.campaign.name}: workflow ${handle.workflowId} (task queue ${config.temporal.taskQueue})\n`,
-  );
-  if (opts.detach) return;
-  const results = await followAndPrint(client, config.campaign.name, { json: opts.json });
-  if (opts.json) process.stdout.write(`${JSON.stringify(results)}\n`);
-  else printSummary(results);
-  await client.connection.close();
+  const conn = resolveConnection(opts, config.temporal);
+  const client = await connectClient(conn);
+  try {
+    if (!opts.skipCheck && !(await runPreflight(config, { client, namespace: conn.namespace }))) {
+      process.stderr.write('rloop: not started; fix the problems above, or run with --skip-check\n');
+      process.exitCode = 2;
+      return;
+    }
+    const handle = await startCampaign(client, config, { resume: opts.resume });
+    process.stderr.write(
+      `campaign ${config.campaign.name}: workflow ${handle.workflowId} (task queue ${config.temporal.taskQueue})\n`,
+    );
+    if (opts.detach) return;
+    let results;
+    try {
+      results = await followAndPrint(client, config.campaign.name, { json: opts.json });
+    } catch (err) {
+      const why = explainRunFailure(err, {
+        workflowId: handle.workflowId,
+        namespace: conn.namespace,
+        address: conn.options.address,
+      });
+      if (!why) throw err;
+      process.stderr.write(why);
+      process.exitCode = 1;
+      return;
+    }
+    if (opts.json) process.stdout.write(`${JSON.stringify(results)}\n`);
+    else printSummary(results);
+  } finally {
+    await client.connection.close();
+  }
 }

@@ -16,13 +16,15 @@ import {
 import type { IterationResult } from '../contracts/iteration';
 import type { iterationWorkflow } from '../workflows/iteration';
 import { campaignWorkflow } from '../workflows/campaign';
+import { storageIdentity } from '../store/identity';
 
 /** Starts the campaign's workflow, or attaches to it if it is already running (same id). */
 export async function startCampaign(client: Client, config: RloopConfig, opts: { resume?: boolean } = {}) {
   return client.workflow.start(campaignWorkflow, {
     workflowId: campaignWorkflowId(config.campaign.name),
     taskQueue: config.temporal.taskQueue,
-    args: [{ config, resume: opts.resume }],
+    // The store this client reads, so a worker writing elsewhere is refused instead of writing where nobody reads.
+    args: [{ config, resume: opts.resume, store: storageIdentity(config.storage) }],
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     typedSearchAttributes: [{ key: CAMPAIGN_KEY, value: config.campaign.name }],
     staticSummary: `campaign ${config.campaign.name}: ${config.campaign.iterations} iterations × ${config.campaign.questionsPerIteration} questions`,

@@ -4,3 +4,5 @@ export * from './campaign';
 export * from './follow';
 export * from './progress';
 export * from './schedules';
+export * from './failure';
+export * from './preflight';

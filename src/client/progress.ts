@@ -1,12 +1,14 @@
 // Live progress of a campaign's current iteration, read from Temporal only: the iteration's `progress` query (shard
-// states), each running shard's pending activity heartbeat `{ step, done, total }` (from describe()) and, between
-// activities, the shard's `shardProgress` query. Every read may fail (continue-as-new, a shard just finished):
-// a failed read is skipped and the next poll tries again.
+// states, and the rows each finished shard wrote), each running shard's pending activity heartbeat
+// `{ step, done, total }` (from describe()) and its `shardProgress` query (its step, and the rows of its finished
+// steps). A fast step (sampling against a quick endpoint) may never be seen heartbeating, so finished steps count
+// their rows, not heartbeats. Every read may fail (continue-as-new, a shard just finished): a failed read is skipped
+// and the next poll tries again.
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { CampaignStatus } from '../contracts/campaign';
 import { type IterationProgress, iterationProgressQuery } from '../contracts/iteration';
-import { type ShardProgress, shardProgressQuery } from '../contracts/shard';
+import { type ShardProgress, shardProgressQuery, type StepRows } from '../contracts/shard';
 
 export type StepName = 'questions' | 'answers' | 'judgments';
 export interface StepCount {
@@ -62,9 +64,14 @@ async function tryRead<T>(fn: () => Promise<T>): Promise<T | null> {
 async function shardState(
   client: Client,
   workflowId: string,
-): Promise<{ step: ShardProgress['step']; done: number | null; total: number | null } | null> {
-  const desc = await tryRead(() => client.workflow.getHandle(workflowId).describe());
+): Promise<{ step: ShardProgress['step']; done: number | null; total: number | null; rows: StepRows } | null> {
+  const handle = client.workflow.getHandle(workflowId);
+  const [desc, q] = await Promise.all([
+    tryRead(() => handle.describe()),
+    tryRead(() => handle.query(shardProgressQuery)),
+  ]);
   if (!desc) return null;
+  const rows = q?.rows ?? {};
   for (const pending of desc.raw.pendingActivities ?? []) {
     const step = STEP_OF_ACTIVITY[pending.activityType?.name ?? ''];
     if (!step) continue;
@@ -74,10 +81,10 @@ async function shardState(
       step,
       done: typeof beat?.done === 'number' ? beat.done : null,
       total: typeof beat?.total === 'number' ? beat.total : null,
+      rows,
     };
   }
-  const q = await tryRead(() => client.workflow.getHandle(workflowId).query(shardProgressQuery));
-  return q ? { step: q.step, done: null, total: null } : null;
+  return q ? { step: q.step, done: null, total: null, rows } : null;
 }
 
 /** Follows one campaign; keeps what heartbeats taught (calls per question per step) across polls. */
@@ -93,6 +100,13 @@ export class ProgressTracker {
     private readonly client: Client,
     private readonly campaign: string,
   ) {}
+
+  /** A shard's count of one step (a heartbeat's total or the rows it wrote), and the calls per question it implies. */
+  private learn(id: string, name: StepName, count: number, avgQuestions: number): void {
+    this.exact.set(`${id}:${name}`, count);
+    const shardQuestions = this.exact.get(`${id}:questions`) ?? avgQuestions;
+    if (name !== 'questions' && shardQuestions > 0) this.perQuestion[name] = count / shardQuestions;
+  }
 
   async poll(status: CampaignStatus, now = Date.now()): Promise<LiveProgress> {
     const base: LiveProgress = {
@@ -146,22 +160,33 @@ export class ProgressTracker {
     for (const { id, state } of live) {
       const counted = COUNTED.find(([step]) => step === state?.step);
       if (!state || !counted || state.total === null) continue;
-      this.exact.set(`${id}:${counted[1]}`, state.total);
-      const shardQuestions = this.exact.get(`${id}:questions`) ?? avgQuestions;
-      if (shardQuestions > 0) this.perQuestion[counted[1]] = state.total / shardQuestions;
+      this.learn(id, counted[1], state.total, avgQuestions);
+    }
+    // Then from the rows of finished steps (running shards) and finished shards: exact, and they win.
+    const rowsOf = (i: number, id: string) => progress.finished?.[i] ?? live.find((l) => l.id === id)?.state?.rows;
+    for (const [i] of states) {
+      const id = `${current.workflowId}/shard-${i}`;
+      const rows = rowsOf(i, id);
+      for (const [, name] of COUNTED) {
+        const n = rows?.[name];
+        if (n !== undefined) this.learn(id, name, n, avgQuestions);
+      }
     }
 
     let fraction = 0;
-    for (const [, name] of COUNTED) {
-      const ratio = name === 'questions' ? 1 : this.perQuestion[name];
-      if (ratio !== undefined) {
-        base.steps[name].total = Math.round(ratio * questionsTotal);
-        base.steps[name].estimated = name !== 'questions';
-      }
-    }
     const shardTotal = (id: string, name: StepName) =>
       this.exact.get(`${id}:${name}`) ??
       (name === 'questions' ? avgQuestions : (this.perQuestion[name] ?? 0) * avgQuestions);
+    for (const [, name] of COUNTED) {
+      if (name === 'questions') {
+        base.steps.questions.total = questionsTotal;
+      } else if (this.perQuestion[name] !== undefined) {
+        // Exact per shard where a shard told its count, extrapolated (calls per question) elsewhere.
+        const ids = states.map(([i]) => `${current.workflowId}/shard-${i}`);
+        base.steps[name].total = Math.round(ids.reduce((sum, id) => sum + shardTotal(id, name), 0));
+        base.steps[name].estimated = ids.some((id) => !this.exact.has(`${id}:${name}`));
+      }
+    }
     for (const [i, s] of states) {
       const id = `${current.workflowId}/shard-${i}`;
       if (s === 'done') {

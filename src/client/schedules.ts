@@ -4,11 +4,12 @@ import type { RloopConfig } from '../config';
 import { CAMPAIGN_KEY } from '../contracts/common';
 import type { CampaignInput } from '../contracts/campaign';
 import { campaignWorkflow } from '../workflows/campaign';
+import { storageIdentity } from '../store/identity';
 
 export const scheduleIdFor = (campaign: string) => `rloop-${campaign}-nightly`;
 
 export async function createSchedule(client: Client, config: RloopConfig, cron: string, iterationsPerRun: number) {
-  const input: CampaignInput = { config, resume: true, iterationsPerRun };
+  const input: CampaignInput = { config, resume: true, iterationsPerRun, store: storageIdentity(config.storage) };
   return client.schedule.create({
     scheduleId: scheduleIdFor(config.campaign.name),
     spec: { cronExpressions: [cron] },

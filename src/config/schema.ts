@@ -2,8 +2,14 @@
 // Pure (zod only): the workflows parse their input with it too, so a JSON file given to `temporal workflow start`
 // gets the same defaults and the same error messages as `rloop run`.
 import { z } from 'zod';
-import { datasetOptionsSchema, reliabilityConfigSchema } from '../domain';
+import {
+  datasetOptionsSchema,
+  generatorObjectiveSchema,
+  judgedCorrectAtSchema,
+  reliabilityConfigSchema,
+} from '../domain';
 import { s3StoreConfigSchema } from '../store/s3-config';
+import { ENDPOINT_KINDS } from '../llm/presets';
 
 const name = z
   .string()
@@ -27,10 +33,30 @@ export const endpointSchema = z
       .default(16)
       .describe('Maximum requests in flight to this endpoint per worker.'),
     timeoutMs: z.int().min(100).max(3_600_000).default(120_000).describe('Per-request timeout in milliseconds.'),
+    kind: z
+      .enum(ENDPOINT_KINDS)
+      .optional()
+      .describe(
+        'Server kind (default openai), for what its requests need (src/llm/presets.ts): openai, vllm, llamacpp (cache_prompt), ollama ' +
+          '(no n), openai-reasoning (max_completion_tokens, no temperature/top_p).',
+      ),
     supportsJsonSchema: z
       .boolean()
-      .default(true)
-      .describe('Whether the server honours response_format json_schema; if not, JSON is extracted tolerantly.'),
+      .optional()
+      .describe(
+        "Whether the server honours response_format json_schema (default: the kind's; all kinds do); if not, JSON " +
+          'is extracted tolerantly.',
+      ),
+    maxN: z
+      .int()
+      .min(1)
+      .max(128)
+      .optional()
+      .describe("Largest n per request (llama.cpp: its --parallel slots); default: the kind's."),
+    extraBody: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe('Fields added to every request body, e.g. {guided_decoding_backend: xgrammar} for some vLLM versions.'),
   })
   .strict();
 
@@ -194,6 +220,8 @@ export const configSchema = z
             ...modelRef,
             temperature: temperature.default(1).describe('Sampling temperature of the question generator.'),
             topic: z.string().max(2000).optional().describe('Optional guidance on what questions to ask.'),
+            objective: generatorObjectiveSchema,
+            judgedCorrectAt: judgedCorrectAtSchema,
           })
           .strict(),
         solver: z
@@ -255,7 +283,11 @@ export const configSchema = z
       .strict(),
     training: z
       .object({
-        generator: trainerSchema.default({ backend: 'none' }).describe('How the generator is trained on R_G rewards.'),
+        generator: trainerSchema
+          .default({ backend: 'none' })
+          .describe(
+            "How the generator is trained on its objective's rewards (roles.generator.objective; R_G by default).",
+          ),
         solver: solverTrainerSchema
           .default({ backend: 'none', method: 'dpo' })
           .describe('How the solver is trained: the backend, and the method (dpo, policy-gradient or ranking).'),
@@ -291,14 +323,16 @@ export const configSchema = z
           .max(10_000)
           .default(16)
           .describe(
-            'Questions the new generator writes to check it did not lose reliability (0 = promote without check).',
+            'Questions the new generator writes to check it did not lose on its objective (0 = promote without check).',
           ),
         generatorTolerance: z
           .number()
           .min(0)
           .max(1)
           .default(0.05)
-          .describe("Promote the new generator only if its mean R_G >= the current one's minus this."),
+          .describe(
+            "Promote the new generator only if its check batch's mean objective reward (R_G by default) >= the current batch's minus this.",
+          ),
       })
       .strict()
       .prefault({}),
@@ -346,6 +380,24 @@ export const configSchema = z
       .strict()
       .prefault({})
       .describe('Hitting a budget ends the iteration cleanly (no new shards, no training) with the reason recorded.'),
+    limits: z
+      .object({
+        maxFailedShare: z
+          .number()
+          .min(0)
+          .max(1)
+          .default(0.5)
+          .describe(
+            "Share of one step's model calls (a shard's generate, sample or judge step, the gate's) that may fail " +
+              'for their own input (context overflow, content filter, a reply still invalid after one repair) and ' +
+              'be recorded as failed rows; above it the step fails as systemic (0 = any such failure fails the step).',
+          ),
+      })
+      .strict()
+      .prefault({})
+      .describe(
+        'Failure tolerance. Auth, unknown model and bad config fail a step at once whatever this says; 429/5xx/timeouts retry.',
+      ),
     reliability: reliabilityConfigSchema.prefault({}),
     datasets: datasetOptionsSchema.prefault({}),
     storage: z
@@ -433,6 +485,18 @@ export const configSchema = z
     for (const role of ['generator', 'solver'] as const) {
       const t = cfg.training[role];
       if (t.backend === 'openai') check(t.endpoint, ['training', role, 'endpoint']);
+    }
+    // OpenAI reinforcement fine-tuning grades fresh samples with graders; rloop exports precomputed rewards, so the
+    // generator's reinforcement-style training is the command backend's offline policy gradient (generator.rl rows).
+    if (cfg.training.generator.backend === 'openai' && cfg.training.generator.method === 'reinforcement') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['training', 'generator', 'method'],
+        message:
+          'reinforcement is not supported by backend: openai (supported: supervised, dpo); for policy-gradient ' +
+          'training of the generator use backend: command with python -m rloop_ml.train_generator_rl ' +
+          '(or backend: http, whose service receives the generator.rl rows)',
+      });
     }
     const solver = cfg.training.solver;
     if (!SOLVER_METHODS_BY_BACKEND[solver.backend].includes(solver.method)) {

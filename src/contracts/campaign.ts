@@ -13,6 +13,11 @@ export interface Thresholds {
 
 export interface CampaignInput {
   config: RloopConfigInput;
+  /**
+   * The artifact store the campaign's client reads (storeIdentity, e.g. `fs:/abs/root`), set by `rloop run`: every
+   * activity refuses to run on a worker whose store differs (Config.StoreMismatch). Absent: not checked.
+   */
+  store?: string;
   /** Thresholds changed by the setThresholds update; they override the config's from the next iteration on. */
   thresholds?: Thresholds;
   paused?: boolean;

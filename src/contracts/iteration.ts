@@ -3,6 +3,7 @@ import { defineQuery } from '@temporalio/workflow';
 import type { RloopConfigInput } from '../config';
 import type { ReliabilitySummary } from '../domain/summary';
 import type { ArtifactRef, ModelLineage, UsageByRole } from './common';
+import type { StepRows } from './shard';
 import type { DatasetFormat, TrainerRole, TrainingOutcome } from './training';
 
 /** Input of iterationWorkflow. `config` may be partial: defaults are applied by the workflow. */
@@ -11,6 +12,8 @@ export interface IterationInput {
   iteration: number;
   config: RloopConfigInput;
   models?: ModelLineage;
+  /** The campaign's artifact store (CampaignInput.store), checked by every activity. */
+  store?: string;
 }
 
 export interface PromotionDecision {
@@ -83,6 +86,8 @@ export interface IterationProgress {
   shardsTotal: number;
   shards: Record<number, ShardStatus>;
   questionsTotal: number;
+  /** Rows each finished shard wrote per step (exact progress counts); absent in iterations started by older code. */
+  finished?: Record<number, Required<StepRows>>;
 }
 
 export const iterationProgressQuery = defineQuery<IterationProgress>('progress');

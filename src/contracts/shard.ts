@@ -14,6 +14,8 @@ export interface ShardInput {
   models: ModelLineage;
   /** Set for gate runs (e.g. the new generator's check batch): keeps their artifacts and ids apart. */
   label?: string;
+  /** The campaign's artifact store (CampaignInput.store), checked by every activity of the shard. */
+  store?: string;
 }
 
 /** What one step of one shard did, kept small: counts and a ref to the artifact holding the rows. */
@@ -32,8 +34,17 @@ export interface ShardResult {
   reports: StepResult & { summary: ReliabilitySummary };
 }
 
+/** Rows (= model calls) each step wrote, ok or failed: exact progress counts once the step has finished. */
+export interface StepRows {
+  questions?: number;
+  answers?: number;
+  judgments?: number;
+}
+
 export interface ShardProgress {
   step: 'generate' | 'sample' | 'judge' | 'score' | 'done';
+  /** Absent in shards started by older code. */
+  rows?: StepRows;
 }
 
 export const shardProgressQuery = defineQuery<ShardProgress>('shardProgress');

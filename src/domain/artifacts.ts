@@ -1,5 +1,6 @@
 // Where an iteration's artifacts live in the store, and the row shapes of the JSONL artifacts it writes (one file
 // per step per shard). Written by the activities, read back by the report and the export.
+import type { ObjectiveValue } from './objectives';
 import type { ChatMessage, ReliabilityReport } from './types';
 
 export const iterationPrefix = (campaign: string, iteration: number) =>
@@ -19,6 +20,13 @@ export const shardKey = (at: ShardAt, step: string) =>
 
 export const campaignStateKey = (campaign: string) => `campaigns/${campaign}/state.json`;
 
+/**
+ * Why a row failed when a call failed for its own input: no retry can fix it and it says nothing about the other
+ * calls of the step (llm/errors.ts rowFailure decides). A row with `error` set and no kind failed otherwise (e.g. a
+ * best-of-n answer whose candidates all failed).
+ */
+export type RowFailureKind = 'context_length' | 'content_filter' | 'invalid_output';
+
 export interface QuestionRow {
   questionId: string;
   index: number;
@@ -26,6 +34,7 @@ export interface QuestionRow {
   prompt: ChatMessage[];
   question: string | null;
   error: string | null;
+  errorKind?: RowFailureKind | null;
 }
 
 export interface AnswerRow {
@@ -37,6 +46,7 @@ export interface AnswerRow {
   sample: number;
   text: string | null;
   error: string | null;
+  errorKind?: RowFailureKind | null;
   /** best-of-n: how many candidates the chosen one was picked from. */
   candidates?: number;
 }
@@ -49,6 +59,7 @@ export type JudgmentRow =
       pass: number;
       score: number | null;
       error: string | null;
+      errorKind?: RowFailureKind | null;
     }
   | {
       kind: 'pairwise';
@@ -58,11 +69,21 @@ export type JudgmentRow =
       pass: number;
       verdict: 'first' | 'second' | 'tie' | null;
       error: string | null;
+      errorKind?: RowFailureKind | null;
     }
-  | { kind: 'ranking'; questionId: string; pass: number; order: string[] | null; error: string | null };
+  | {
+      kind: 'ranking';
+      questionId: string;
+      pass: number;
+      order: string[] | null;
+      error: string | null;
+      errorKind?: RowFailureKind | null;
+    };
 
 export interface ReportRow {
   questionId: string;
   question: string;
   report: ReliabilityReport;
+  /** The generator objective's reward for this question (roles.generator.objective); absent in older artifacts. */
+  objective?: ObjectiveValue;
 }

@@ -12,6 +12,7 @@ export * from './krippendorff';
 export * from './intervals';
 export * from './config';
 export * from './reward';
+export * from './objectives';
 export * from './report';
 export * from './dedup';
 export * from './datasets/formats';

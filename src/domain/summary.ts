@@ -1,3 +1,5 @@
+import type { GeneratorObjective } from './objectives';
+
 // An iteration's reliability summary: sums per metric that merge shard by shard (in workflow code, so pure), and
 // the headline numbers the campaign, the CLI and the report show.
 export interface MetricSums {
@@ -13,6 +15,8 @@ export interface ReliabilitySummary {
   rStab: MetricSums;
   reward: MetricSums;
   failReasons: Record<string, number>;
+  /** The generator objective's reward (roles.generator.objective) and p̂; absent in summaries from before objectives. */
+  objective?: { name: GeneratorObjective; reward: MetricSums; pHat: MetricSums };
 }
 
 export interface Headline {
@@ -22,6 +26,10 @@ export interface Headline {
   meanCons: number | null;
   meanSep: number | null;
   meanStab: number | null;
+  /** The campaign's generator objective and its mean reward (R_G for reliability); absent before objectives. */
+  objective?: GeneratorObjective;
+  meanObjective?: number | null;
+  meanPHat?: number | null;
 }
 
 export const emptySums = (): MetricSums => ({ n: 0, sum: 0 });
@@ -52,11 +60,27 @@ export function mergeReliability(a: ReliabilitySummary, b: ReliabilitySummary): 
     rStab: addSums(a.rStab, b.rStab),
     reward: addSums(a.reward, b.reward),
     failReasons,
+    ...mergeObjective(a.objective, b.objective),
   };
+}
+
+function mergeObjective(
+  a: ReliabilitySummary['objective'],
+  b: ReliabilitySummary['objective'],
+): Pick<ReliabilitySummary, 'objective'> {
+  if (!a || !b) return a || b ? { objective: a ?? b } : {};
+  return { objective: { name: a.name, reward: addSums(a.reward, b.reward), pHat: addSums(a.pHat, b.pHat) } };
 }
 
 export function headline(r: ReliabilitySummary): Headline {
   return {
+    ...(r.objective
+      ? {
+          objective: r.objective.name,
+          meanObjective: meanOfSums(r.objective.reward),
+          meanPHat: meanOfSums(r.objective.pHat),
+        }
+      : {}),
     questions: r.questions,
     passed: r.passed,
     meanReward: meanOfSums(r.reward),
@@ -69,5 +93,7 @@ export function headline(r: ReliabilitySummary): Headline {
 const fmt = (x: number | null) => (x === null ? '-' : x.toFixed(3));
 export function headlineText(r: ReliabilitySummary): string {
   const h = headline(r);
-  return `reliable ${h.passed}/${h.questions} · R_G ${fmt(h.meanReward)} · R_cons ${fmt(h.meanCons)} · R_sep ${fmt(h.meanSep)} · R_stab ${fmt(h.meanStab)}`;
+  const objective =
+    h.objective && h.objective !== 'reliability' ? ` · ${h.objective} ${fmt(h.meanObjective ?? null)}` : '';
+  return `reliable ${h.passed}/${h.questions} · R_G ${fmt(h.meanReward)} · R_cons ${fmt(h.meanCons)} · R_sep ${fmt(h.meanSep)} · R_stab ${fmt(h.meanStab)}${objective}`;
 }

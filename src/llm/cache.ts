@@ -15,6 +15,8 @@ export interface CacheKeyInput {
   kind: 'chat' | 'structured';
   baseURL: string;
   model: string;
+  /** The server's version of the model (GET /models `version`); absent for servers that report none. */
+  modelVersion?: string;
   messages: unknown;
   params: Record<string, unknown>;
   sampleIndex: number;

@@ -7,8 +7,10 @@ import OpenAI from 'openai';
 import type { z } from 'zod';
 import { requestCacheKey } from './cache';
 import type { CacheKeyInput, RequestCache } from './cache';
-import { isAbortError, missingSecretFailure, toModelCallFailure } from './errors';
+import { contentFilterFailure, isAbortError, missingSecretFailure, toModelCallFailure } from './errors';
 import { endpointLimiter } from './limiter';
+import { endpointPreset, samplingBody, type EndpointKind } from './presets';
+import { ModelVersions } from './versions';
 import {
   InvalidModelOutputError,
   jsonSchemaFor,
@@ -31,11 +33,20 @@ export interface EndpointSpec {
   model: string;
   concurrency: number;
   timeoutMs: number;
-  supportsJsonSchema: boolean;
+  /** Server kind (src/llm/presets.ts): which request fields it needs. Default openai. */
+  kind?: EndpointKind;
+  /** Overrides the kind's default: whether response_format json_schema is sent. */
+  supportsJsonSchema?: boolean;
+  /** Largest `n` per request (llama.cpp: its slot count). */
+  maxN?: number;
+  /** Fields added to every request body (after the kind's own). */
+  extraBody?: Record<string, unknown>;
   extraHeaders?: Record<string, string>;
 }
 
 export type { ChatMessage };
+export type { ServedModel } from './versions';
+import type { ServedModel } from './versions';
 
 export interface ChatRequest {
   /** What the call is for (generator, solver, judge, ...): names it in errors and usage. */
@@ -74,6 +85,8 @@ export interface ModelClient {
   readonly endpoint: EndpointSpec;
   chat(req: ChatRequest): Promise<ChatResult>;
   structured<T>(req: StructuredRequest<T>): Promise<StructuredResult<T>>;
+  /** The endpoint's models (GET /models) with their versions where the server reports one; throws a ModelCall failure. */
+  listModels(signal?: AbortSignal): Promise<ServedModel[]>;
 }
 
 export interface ModelClientDeps {
@@ -89,6 +102,8 @@ type ResponseFormat = {
 interface Completion {
   text: string;
   usage: TokenUsage;
+  /** The server stopped at max_tokens: a cut JSON reply may still be salvaged. */
+  truncated: boolean;
 }
 
 export function createModelClient(endpoint: EndpointSpec, deps: ModelClientDeps = {}): ModelClient {
@@ -104,12 +119,15 @@ export function createModelClient(endpoint: EndpointSpec, deps: ModelClientDeps 
     baseURL: endpoint.baseURL,
     maxRetries: 0,
     timeout: endpoint.timeoutMs,
+    fetch: openAiShapedErrors,
     ...(endpoint.extraHeaders ? { defaultHeaders: endpoint.extraHeaders } : {}),
   });
   // Only a real key is scrubbed from messages (the placeholder 'unused' is not a secret).
   const secret = endpoint.apiKeyEnv ? apiKey : undefined;
   const limit = endpointLimiter(endpoint.name, endpoint.baseURL, endpoint.concurrency);
   const cache = deps.cache;
+  const preset = endpointPreset(endpoint);
+  const versions = new ModelVersions(openai);
 
   // Each HTTP request is a span and is counted (calls, tokens, latency, failures by kind) by role and endpoint.
   function complete(req: ChatRequest, messages: ChatMessage[], format?: ResponseFormat): Promise<Completion> {
@@ -122,21 +140,25 @@ export function createModelClient(endpoint: EndpointSpec, deps: ModelClientDeps 
     req.signal?.throwIfAborted();
     const abort = linkAbort(req.signal);
     try {
-      const res = await openai.chat.completions.create(
-        {
-          model,
-          messages,
+      const body = {
+        model,
+        messages,
+        ...samplingBody(preset, {
           seed: req.sampleIndex,
-          ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
-          ...(req.topP !== undefined ? { top_p: req.topP } : {}),
-          ...(req.maxTokens !== undefined ? { max_tokens: req.maxTokens } : {}),
-          ...(format ? { response_format: format } : {}),
-        },
-        abort ? { signal: abort.signal } : {},
-      );
+          temperature: req.temperature,
+          topP: req.topP,
+          maxTokens: req.maxTokens,
+        }),
+        ...(format ? { response_format: format } : {}),
+      } as OpenAI.ChatCompletionCreateParamsNonStreaming;
+      const res = await openai.chat.completions.create(body, abort ? { signal: abort.signal } : {});
       const u = res.usage;
+      const choice = res.choices[0];
+      if (choice?.finish_reason === 'content_filter' && !choice.message?.content)
+        throw contentFilterFailure({ role: req.role, endpoint: endpoint.name, model });
       return {
-        text: res.choices[0]?.message?.content ?? '',
+        truncated: choice?.finish_reason === 'length',
+        text: choice?.message?.content ?? '',
         usage: {
           promptTokens: u?.prompt_tokens ?? 0,
           completionTokens: u?.completion_tokens ?? 0,
@@ -153,11 +175,23 @@ export function createModelClient(endpoint: EndpointSpec, deps: ModelClientDeps 
     }
   }
 
-  function keyFor(kind: CacheKeyInput['kind'], req: ChatRequest, messages: ChatMessage[], extra: object): string {
+  /**
+   * The cache key names the model's version as the server reports it (GET /models, looked up once per activity
+   * attempt), so a cache entry never answers for another model that reuses the id; servers without versions (OpenAI)
+   * are keyed by id alone.
+   */
+  async function keyFor(
+    kind: CacheKeyInput['kind'],
+    req: ChatRequest,
+    messages: ChatMessage[],
+    extra: object,
+  ): Promise<string> {
+    const model = req.model ?? endpoint.model;
     return requestCacheKey({
       kind,
       baseURL: endpoint.baseURL,
-      model: req.model ?? endpoint.model,
+      model,
+      modelVersion: await versions.of(model, req.signal),
       messages,
       params: { temperature: req.temperature, topP: req.topP, maxTokens: req.maxTokens, ...extra },
       sampleIndex: req.sampleIndex,
@@ -165,7 +199,7 @@ export function createModelClient(endpoint: EndpointSpec, deps: ModelClientDeps 
   }
 
   async function chatInSlot(req: ChatRequest): Promise<ChatResult> {
-    const key = cache ? keyFor('chat', req, req.messages, {}) : undefined;
+    const key = cache ? await keyFor('chat', req, req.messages, {}) : undefined;
     if (cache && key) {
       const hit = await cache.get(key);
       if (isCachedChat(hit)) {
@@ -181,15 +215,17 @@ export function createModelClient(endpoint: EndpointSpec, deps: ModelClientDeps 
   async function structuredInSlot<T>(req: StructuredRequest<T>): Promise<StructuredResult<T>> {
     const format = formatFor(req.schema);
     const messages = withInstruction(req.messages, schemaInstruction(req.schemaName, format, req.description));
-    const responseFormat: ResponseFormat | undefined = endpoint.supportsJsonSchema
+    const responseFormat: ResponseFormat | undefined = preset.jsonSchema
       ? { type: 'json_schema', json_schema: { name: req.schemaName, schema: format.schema, strict: format.strict } }
       : undefined;
-    const key = cache ? keyFor('structured', req, messages, { response_format: responseFormat }) : undefined;
+    const key = cache ? await keyFor('structured', req, messages, { response_format: responseFormat }) : undefined;
     if (cache && key) {
       const hit = await cache.get(key);
       // Re-parse the cached raw reply: the schema (or its transforms) may have changed since it was written, and an
       // entry that no longer validates is simply a miss.
-      const parsed = isCachedStructured(hit) ? parseStructured(hit.raw, req.schema) : undefined;
+      const parsed = isCachedStructured(hit)
+        ? parseStructured(hit.raw, req.schema, { truncated: hit.truncated === true })
+        : undefined;
       if (parsed?.ok && isCachedStructured(hit)) {
         recordCacheHit({ role: req.role, endpoint: endpoint.name });
         return { value: parsed.value, usage: cachedUsage(), cached: true, repaired: hit.repaired };
@@ -199,7 +235,8 @@ export function createModelClient(endpoint: EndpointSpec, deps: ModelClientDeps 
     const first = await complete(req, messages, responseFormat);
     let usage = first.usage;
     let raw = first.text;
-    let result = parseStructured(raw, req.schema);
+    let truncated = first.truncated;
+    let result = parseStructured(raw, req.schema, first);
     let repaired = false;
     if (!result.ok) {
       const firstReason = result.reason;
@@ -211,7 +248,8 @@ export function createModelClient(endpoint: EndpointSpec, deps: ModelClientDeps 
       const second = await complete(req, retry, responseFormat);
       usage = addUsage(usage, second.usage);
       raw = second.text;
-      result = parseStructured(raw, req.schema);
+      truncated = second.truncated;
+      result = parseStructured(raw, req.schema, second);
       repaired = true;
     }
     if (!result.ok) {
@@ -223,7 +261,7 @@ export function createModelClient(endpoint: EndpointSpec, deps: ModelClientDeps 
         `${req.role} call to endpoint "${endpoint.name}" (model ${model}), schema ${req.schemaName}`,
       );
     }
-    if (cache && key) await store(cache, key, { value: result.value, raw, repaired });
+    if (cache && key) await store(cache, key, { value: result.value, raw, repaired, truncated });
     return { value: result.value, usage, cached: false, repaired };
   }
 
@@ -231,7 +269,35 @@ export function createModelClient(endpoint: EndpointSpec, deps: ModelClientDeps 
     endpoint,
     chat: (req) => limit(() => chatInSlot(req)),
     structured: (req) => limit(() => structuredInSlot(req)),
+    listModels: (signal) => versions.list(signal),
   };
+}
+
+/**
+ * The openai SDK reads an error's message from `{"error": {...}}` only; older vLLM answers `{"object": "error",
+ * "message": ...}` and FastAPI-based servers `{"detail": ...}`, which the SDK reports as "(no body)". Rewrapped here,
+ * so the classifier (errors.ts) sees the server's words, e.g. vLLM's "maximum context length".
+ */
+async function openAiShapedErrors(input: string | URL | Request, init?: RequestInit): Promise<Response> {
+  const res = await fetch(input, init);
+  if (res.ok) return res;
+  const text = await res.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  const headers = new Headers(res.headers);
+  headers.delete('content-length');
+  headers.delete('content-encoding');
+  let out = text;
+  if (body !== null && typeof body === 'object' && !('error' in body)) {
+    const b = body as { message?: unknown; detail?: unknown };
+    const message = typeof b.message === 'string' ? b.message : typeof b.detail === 'string' ? b.detail : undefined;
+    if (message !== undefined) out = JSON.stringify({ error: { ...b, message } });
+  }
+  return new Response(out, { status: res.status, statusText: res.statusText, headers });
 }
 
 // zod → JSON Schema conversion costs more CPU than the rest of a call's bookkeeping; a schema object converts once.
@@ -265,7 +331,7 @@ function isCachedChat(v: unknown): v is { text: string } {
   return typeof v === 'object' && v !== null && typeof (v as { text?: unknown }).text === 'string';
 }
 
-function isCachedStructured(v: unknown): v is { value: unknown; raw: string; repaired: boolean } {
+function isCachedStructured(v: unknown): v is { value: unknown; raw: string; repaired: boolean; truncated?: boolean } {
   if (typeof v !== 'object' || v === null) return false;
   const entry = v as { raw?: unknown; repaired?: unknown };
   return typeof entry.raw === 'string' && typeof entry.repaired === 'boolean';

@@ -3,6 +3,7 @@
 // every attempt is a visible Temporal activity attempt, and Retry-After becomes nextRetryDelay.
 import { ApplicationFailure } from '@temporalio/common';
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import { InvalidModelOutputError } from './structured';
 
 export interface ModelCallContext {
   role: string;
@@ -21,7 +22,17 @@ export type ModelCallFailureType =
   | 'ModelCall.Unexpected'
   | 'ModelCall.Auth'
   | 'ModelCall.NotFound'
-  | 'ModelCall.BadRequest';
+  | 'ModelCall.BadRequest'
+  | 'ModelCall.ContextLength'
+  | 'ModelCall.ContentFilter';
+
+import type { RowFailureKind } from '../domain/artifacts';
+export type { RowFailureKind };
+
+const ROW_FAILURE_TYPES: Readonly<Record<string, RowFailureKind>> = {
+  'ModelCall.ContextLength': 'context_length',
+  'ModelCall.ContentFilter': 'content_filter',
+};
 
 /** Longest server-requested delay we honour; beyond this the retry policy's own backoff is saner. */
 export const MAX_RETRY_AFTER_MS = 10 * 60 * 1000;
@@ -75,7 +86,17 @@ export function retryAfterMs(headers: Headers | undefined, now: number = Date.no
   return Math.round(Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS));
 }
 
-function classifyStatus(status: number): { type: ModelCallFailureType; retryable: boolean } {
+// Servers word a context overflow differently: llama.cpp answers 400 `exceed_context_size_error` ("request (1071
+// tokens) exceeds the available context size"), vLLM 400 "This model's maximum context length is 2048 tokens...",
+// OpenAI 400 `context_length_exceeded`, Ollama/others "prompt is too long" or 413.
+const CONTEXT_RE =
+  /exceed_context_size|context_length_exceeded|maximum context length|context (?:length|size|window)|prompt is too long|too many tokens|input is too long/i;
+const CONTENT_RE = /content_filter|content_policy|content management policy|flagged by|safety system/i;
+
+function classifyStatus(status: number, text: string): { type: ModelCallFailureType; retryable: boolean } {
+  if ((status === 400 || status === 413 || status === 422) && CONTEXT_RE.test(text))
+    return { type: 'ModelCall.ContextLength', retryable: false };
+  if (status === 400 && CONTENT_RE.test(text)) return { type: 'ModelCall.ContentFilter', retryable: false };
   if (status === 408) return { type: 'ModelCall.Timeout', retryable: true };
   if (status === 409) return { type: 'ModelCall.Conflict', retryable: true };
   if (status === 429) return { type: 'ModelCall.RateLimit', retryable: true };
@@ -120,8 +141,14 @@ export function toModelCallFailure(err: unknown, ctx: ModelCallContext): Applica
     });
   }
   if (err instanceof APIError && typeof err.status === 'number') {
-    const { type, retryable } = classifyStatus(err.status);
-    const code = err.code ?? (typeof err.type === 'string' ? err.type : undefined);
+    // llama.cpp puts the HTTP status in `code` (a number) and its error name in `type`.
+    const code =
+      typeof err.code === 'string' && err.code.length > 0
+        ? err.code
+        : typeof err.type === 'string' && err.type.length > 0
+          ? err.type
+          : undefined;
+    const { type, retryable } = classifyStatus(err.status, `${code ?? ''} ${detailOf(err)}`);
     const delay = retryable ? retryAfterMs(err.headers) : undefined;
     return ApplicationFailure.create({
       message: scrub(`${prefix}: ${err.status}${code ? ` ${code}` : ''} ${detailOf(err)}`),
@@ -139,6 +166,29 @@ export function toModelCallFailure(err: unknown, ctx: ModelCallContext): Applica
     nonRetryable: false,
     details: [details],
   });
+}
+
+/** A 200 reply the server's content filter emptied (finish_reason content_filter): a failure of this input only. */
+export function contentFilterFailure(ctx: ModelCallContext): ApplicationFailure {
+  return ApplicationFailure.create({
+    message: `${ctx.role} call to endpoint "${ctx.endpoint}" (model ${ctx.model}) failed: reply stopped by the content filter`,
+    type: 'ModelCall.ContentFilter',
+    nonRetryable: true,
+    details: [{ role: ctx.role, endpoint: ctx.endpoint, model: ctx.model }],
+  });
+}
+
+/**
+ * The one decision whether a call's failure belongs to its row (context overflow, content filter, a reply still
+ * invalid after one repair) or to the step (everything else: auth, unknown model, bad config, exhausted retries).
+ */
+export function rowFailure(err: unknown): { kind: RowFailureKind; message: string } | null {
+  if (err instanceof InvalidModelOutputError) return { kind: 'invalid_output', message: err.message };
+  if (err instanceof ApplicationFailure && err.type) {
+    const kind = ROW_FAILURE_TYPES[err.type];
+    if (kind) return { kind, message: err.message };
+  }
+  return null;
 }
 
 /** Bad configuration: a secret's environment variable is missing. Names the variable, never a value. */

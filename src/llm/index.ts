@@ -13,14 +13,19 @@ export { FileRequestCache, MemoryRequestCache, canonicalJson, requestCacheKey } 
 export type { CacheKeyInput, RequestCache } from './cache';
 export {
   MAX_RETRY_AFTER_MS,
+  contentFilterFailure,
   isAbortError,
+  rowFailure,
   missingSecretFailure,
   retryAfterMs,
   scrubSecret,
   toModelCallFailure,
 } from './errors';
-export type { ModelCallContext, ModelCallFailureType } from './errors';
+export type { ModelCallContext, ModelCallFailureType, RowFailureKind } from './errors';
+export { ENDPOINT_KINDS, ENDPOINT_PRESETS, endpointPreset, samplingBody } from './presets';
+export type { EndpointKind, EndpointPreset } from './presets';
+export type { ServedModel } from './versions';
 export { endpointLimiter } from './limiter';
-export { InvalidModelOutputError, extractJson, jsonSchemaFor, parseStructured } from './structured';
+export { InvalidModelOutputError, extractJson, jsonSchemaFor, parseStructured, salvageCandidates } from './structured';
 export { UsageMeter, addUsage, cachedUsage, emptyUsage } from './usage';
 export type { TokenUsage } from './usage';

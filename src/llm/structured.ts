@@ -73,35 +73,82 @@ export function extractJson(text: string): { ok: true; value: unknown } | { ok: 
   return { ok: false, reason: 'no JSON object found in reply' };
 }
 
-function firstBalancedObject(text: string): string | undefined {
-  const start = text.indexOf('{');
-  if (start < 0) return undefined;
-  let depth = 0;
+/** The characters of `text` from `start` that are outside JSON strings, with their index. */
+function* structural(text: string, start: number): Generator<[number, string]> {
   let inString = false;
   let escaped = false;
   for (let i = start; i < text.length; i++) {
-    const ch = text[i];
+    const ch = text[i]!;
     if (inString) {
       if (escaped) escaped = false;
       else if (ch === '\\') escaped = true;
       else if (ch === '"') inString = false;
     } else if (ch === '"') inString = true;
-    else if (ch === '{') depth++;
+    else yield [i, ch];
+  }
+}
+
+function firstBalancedObject(text: string): string | undefined {
+  const start = text.indexOf('{');
+  if (start < 0) return undefined;
+  let depth = 0;
+  for (const [i, ch] of structural(text, start)) {
+    if (ch === '{') depth++;
     else if (ch === '}' && --depth === 0) return text.slice(start, i + 1);
   }
   return undefined;
 }
 
-/** Parses and validates a reply; the failure reason is short and readable enough to show the model in a repair. */
+/**
+ * Parses and validates a reply; the failure reason is short and readable enough to show the model in a repair.
+ * With `truncated` (the server stopped at max_tokens), a reply whose JSON was cut off is salvaged: it is cut back to
+ * its last complete top-level member and closed, so `{"score": 7, "rationale": "The answ` reads as `{"score": 7}`.
+ * A member is never completed by guessing, so only schemas whose trailing members are optional (the judge's
+ * rationale) can be salvaged; a cut generator question stays invalid.
+ */
 export function parseStructured<T>(
   text: string,
   schema: z.ZodType<T>,
-): { ok: true; value: T } | { ok: false; reason: string } {
+  opts: { truncated?: boolean } = {},
+): { ok: true; value: T; salvaged?: boolean } | { ok: false; reason: string } {
   const extracted = extractJson(text);
-  if (!extracted.ok) return extracted;
-  const result = schema.safeParse(extracted.value);
-  if (result.success) return { ok: true, value: result.data };
-  return { ok: false, reason: z.prettifyError(result.error).slice(0, 1000) };
+  if (extracted.ok) {
+    const result = schema.safeParse(extracted.value);
+    if (result.success) return { ok: true, value: result.data };
+    return { ok: false, reason: z.prettifyError(result.error).slice(0, 1000) };
+  }
+  if (opts.truncated) {
+    for (const candidate of salvageCandidates(text)) {
+      const result = schema.safeParse(candidate);
+      if (result.success) return { ok: true, value: result.data, salvaged: true };
+    }
+    return { ok: false, reason: `${extracted.reason} (reply cut at max_tokens)` };
+  }
+  return extracted;
+}
+
+/** The prefixes of a cut-off JSON object that end after a complete top-level member, longest first, parsed. */
+export function salvageCandidates(text: string): unknown[] {
+  const start = text.indexOf('{');
+  if (start < 0) return [];
+  const ends: number[] = [];
+  let depth = 0;
+  for (const [i, ch] of structural(text, start)) {
+    if (ch === '{' || ch === '[') depth++;
+    else if (ch === '}' || ch === ']') depth--;
+    else if (ch === ',' && depth === 1) ends.push(i);
+  }
+  // The whole text may also end right after a complete member (cut before the comma).
+  ends.push(text.length);
+  const out: unknown[] = [];
+  for (const end of ends.reverse()) {
+    try {
+      out.push(JSON.parse(`${text.slice(start, end).trimEnd()}}`));
+    } catch {
+      // not a complete member here; try an earlier cut
+    }
+  }
+  return out;
 }
 
 export function repairMessage(schemaName: string, reason: string): string {

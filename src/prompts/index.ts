@@ -8,8 +8,17 @@ export { delimit, escapeUntrusted, UNTRUSTED_NOTE } from './delimit';
 
 export type { ChatMessage };
 
+/**
+ * Longest rationale or reason a judge may write. Servers enforce maxLength in their grammar (llama.cpp) or guided
+ * decoding (vLLM), so a reply ends well within a judge's maxTokens and is not cut before its closing brace.
+ */
+export const RATIONALE_MAX_CHARS = 240;
+
+/** Longest question the generator may write (enforced as maxLength by servers that honour json_schema). */
+export const QUESTION_MAX_CHARS = 2000;
+
 export const generatedQuestionSchema = z.object({
-  question: z.string().min(1).max(8000),
+  question: z.string().min(1).max(QUESTION_MAX_CHARS),
 });
 
 /**
@@ -37,10 +46,29 @@ export function solverMessages(question: string): ChatMessage[] {
   ];
 }
 
+/** Scales with at most this many integer points send their score as an enum. */
+const MAX_ENUM_POINTS = 101;
+
+/**
+ * The pointwise verdict: the score FIRST, then an optional short rationale, so a reply cut at maxTokens still
+ * carries its score (the client's salvage parser drops the cut rationale). On an integer scale the score is an
+ * integer `enum` over the scale: llama.cpp's grammar ignores minimum/maximum (it let SmolLM2 answer 100 on 1-10),
+ * but it and vLLM's guided decoding enforce an enum. minimum/maximum stay for servers and readers that use them.
+ */
 export function pointwiseSchema(scale: { min: number; max: number }) {
+  const integer = Number.isInteger(scale.min) && Number.isInteger(scale.max);
+  const points = scale.max - scale.min + 1;
+  const score =
+    integer && points <= MAX_ENUM_POINTS
+      ? z
+          .int()
+          .min(scale.min)
+          .max(scale.max)
+          .meta({ enum: Array.from({ length: points }, (_, i) => scale.min + i) })
+      : z.number().min(scale.min).max(scale.max);
   return z.object({
-    score: z.number().min(scale.min).max(scale.max),
-    rationale: z.string().max(4000),
+    score,
+    rationale: z.string().max(RATIONALE_MAX_CHARS).optional(),
   });
 }
 
@@ -50,15 +78,17 @@ export function judgePointwiseMessages(question: string, answer: string, scale: 
       role: 'system' as const,
       content:
         `You are a strict grader. Score the answer to the question on a scale from ${scale.min} to ${scale.max} ` +
-        `(${scale.max} = fully correct and complete). ${UNTRUSTED_NOTE}`,
+        `(${scale.max} = fully correct and complete). Give the score first, then at most one short sentence of ` +
+        `rationale. ${UNTRUSTED_NOTE}`,
     },
     { role: 'user' as const, content: `${delimit('question', question)}\n${delimit('answer', answer)}` },
   ];
 }
 
+/** The pairwise verdict first, an optional short reason after it (see pointwiseSchema). */
 export const pairwiseSchema = z.object({
   winner: z.enum(['A', 'B', 'tie']),
-  reason: z.string().max(4000),
+  reason: z.string().max(RATIONALE_MAX_CHARS).optional(),
 });
 
 export function judgePairwiseMessages(question: string, answerA: string, answerB: string): ChatMessage[] {
@@ -67,7 +97,7 @@ export function judgePairwiseMessages(question: string, answerA: string, answerB
       role: 'system',
       content:
         'You compare two answers to the same question and say which is better: "A", "B", or "tie" if they are ' +
-        `equally good. ${UNTRUSTED_NOTE}`,
+        `equally good. Give the winner first, then at most one short sentence of reason. ${UNTRUSTED_NOTE}`,
     },
     {
       role: 'user',

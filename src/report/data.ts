@@ -31,6 +31,9 @@ export interface IterationSummary {
   meanCons: number | null;
   meanSep: number | null;
   meanStab: number | null;
+  /** The campaign's generator objective and its mean reward this iteration (null in runs from before objectives). */
+  objective?: string | null;
+  meanObjective?: number | null;
   /** [min, Q1, median, Q3, max] of R_G over the questions that have one; null when none has. */
   rewardBox: [number, number, number, number, number] | null;
   /** Questions whose R_G could not be computed. */
@@ -139,6 +142,8 @@ export function summarizeIteration(result: IterationResult, reports: readonly Re
     meanCons: h.meanCons,
     meanSep: h.meanSep,
     meanStab: h.meanStab,
+    objective: h.objective ?? null,
+    meanObjective: h.meanObjective ?? null,
     rewardBox: fiveNumbers(rewards),
     rewardMissing: reports.length - rewards.length,
     taskMix,

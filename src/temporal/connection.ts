@@ -1,7 +1,7 @@
 // Temporal connection settings, in one place, following @temporalio/envconfig conventions: a command-line
 // flag wins, then the TEMPORAL_* environment (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY,
-// TEMPORAL_TLS_*, TEMPORAL_PROFILE / the profile file), then the `temporal:` section of rloop.config.yaml,
-// then localhost:7233 / "default".
+// TEMPORAL_TLS_*), then the profile file (temporal.toml; TEMPORAL_CONFIG_FILE, TEMPORAL_PROFILE), then the
+// `temporal:` section of rloop.config.yaml, then localhost:7233 / "default".
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { NativeConnection } from '@temporalio/worker';
@@ -22,10 +22,10 @@ export function resolveConnection(
   fromConfig: TemporalSettings = {},
   env: NodeJS.ProcessEnv = process.env,
 ): ResolvedConnection {
+  // envconfig already layers the environment over the profile file; the project config only fills what both leave.
   const loaded = loadClientConnectConfig({ overrideEnvVars: env as Record<string, string> });
-  const address =
-    flags.address ?? env.TEMPORAL_ADDRESS ?? fromConfig.address ?? loaded.connectionOptions.address ?? 'localhost:7233';
-  const namespace = flags.namespace ?? env.TEMPORAL_NAMESPACE ?? fromConfig.namespace ?? loaded.namespace ?? 'default';
+  const address = flags.address ?? loaded.connectionOptions.address ?? fromConfig.address ?? 'localhost:7233';
+  const namespace = flags.namespace ?? loaded.namespace ?? fromConfig.namespace ?? 'default';
   return { options: { ...loaded.connectionOptions, address }, namespace };
 }
 

@@ -58,7 +58,9 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSt
   const campaign = config.campaign.name;
   // A resumed run (nightly schedule, `rloop run --resume`) picks up where the last one saved its state.
   const saved =
-    input.resume && input.nextIteration === undefined ? await storeActivities.loadCampaignState({ campaign }) : null;
+    input.resume && input.nextIteration === undefined
+      ? await storeActivities.loadCampaignState({ campaign, store: input.store })
+      : null;
   const iteration = input.nextIteration ?? saved?.nextIteration ?? 0;
   const lineage = input.lineage ?? saved?.lineage ?? initialLineage(config);
   const history: IterationRecord[] = input.history ?? saved?.history ?? [];
@@ -127,7 +129,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSt
   const iterationConfig = { ...config, reliability: { ...config.reliability, thresholds } };
   const result = await executeChild(iterationWorkflow, {
     workflowId,
-    args: [{ campaign, iteration, config: iterationConfig, models: lineage }],
+    args: [{ campaign, iteration, config: iterationConfig, models: lineage, store: input.store }],
     staticSummary: `${campaign}: iteration ${iteration}`,
   });
   current = null;
@@ -186,5 +188,6 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSt
     iterationsPerRun: runsLeft - 1,
     lineage: result.nextModels,
     history: nextHistory,
+    store: input.store,
   });
 }

@@ -10,6 +10,7 @@ import type { ReliabilitySummary } from '../domain/summary';
 import { roleActivities, storeActivities } from './activityOptions';
 import { shardWorkflow } from './shard';
 import { meanOfSums } from '../domain/summary';
+import { trainsGenerator } from '../domain/objectives';
 import { trainingWorkflow } from './training';
 
 interface ImproveInput {
@@ -70,6 +71,8 @@ export async function improve(input: ImproveInput): Promise<Improvement> {
       logs: null,
     });
     if (config.training[role].backend === 'none') return skipped('training backend "none": datasets written only');
+    if (role === 'generator' && !trainsGenerator(config.roles.generator.objective))
+      return skipped('generator objective "frozen": the generator is never trained (uniform baseline)');
     // The rows of the dataset this backend trains on (http gets every export: the role's own rows then).
     const format = trainingDatasetFormat(role, config.training[role]);
     const rows = format
@@ -144,7 +147,10 @@ async function promoteSolver(
   };
 }
 
-/** The new generator's questions must not lose reliability: a check batch, scored like any shard. */
+/** The objective's sums (summaries from before objectives only have R_G). */
+const objectiveSums = (s: ReliabilitySummary) => s.objective?.reward ?? s.reward;
+
+/** The new generator's questions must not lose on the campaign's objective: a check batch, scored like any shard. */
 async function promoteGenerator(
   base: { campaign: string; iteration: number; config: RloopConfig },
   models: ModelLineage,
@@ -175,9 +181,12 @@ async function promoteGenerator(
     ],
     staticSummary: `check ${generatorQuestions} questions of the new generator ${outcome.modelId}`,
   });
-  const candidateMean = meanOfSums(check.reports.summary.reward) ?? 0;
-  const currentMean = meanOfSums(current.reward) ?? 0;
+  // Scored by the campaign's own objective (R_G for reliability), on the check batch and on this iteration's batch.
+  const objective = base.config.roles.generator.objective;
+  const candidateMean = meanOfSums(objectiveSums(check.reports.summary)) ?? 0;
+  const currentMean = meanOfSums(objectiveSums(current)) ?? 0;
+  const label = objective === 'reliability' ? 'R_G' : `${objective} reward`;
   const promoted = candidateMean >= currentMean - generatorTolerance;
-  const reason = `mean R_G ${candidateMean.toFixed(3)} vs current ${currentMean.toFixed(3)} (tolerance ${generatorTolerance})${promoted ? '' : ': the new generator loses reliability'}`;
+  const reason = `mean ${label} ${candidateMean.toFixed(3)} vs current ${currentMean.toFixed(3)} (tolerance ${generatorTolerance})${promoted ? '' : `: the new generator loses on its objective (${objective})`}`;
   return { promoted, candidate: outcome.modelId, reason, meanReward: candidateMean };
 }

@@ -34,7 +34,14 @@ export async function iterationWorkflow(input: IterationInput): Promise<Iteratio
   const { questionsPerIteration: total, shardSize, maxConcurrentShards } = config.campaign;
   const shardCount = Math.ceil(total / shardSize);
 
-  const progress: IterationProgress = { phase: 'starting', shardsTotal: shardCount, shards: {}, questionsTotal: total };
+  const finished: NonNullable<IterationProgress['finished']> = {};
+  const progress: IterationProgress = {
+    phase: 'starting',
+    shardsTotal: shardCount,
+    shards: {},
+    questionsTotal: total,
+    finished,
+  };
   for (let i = 0; i < shardCount; i++) progress.shards[i] = 'pending';
   setHandler(iterationProgressQuery, () => progress);
   upsertSearchAttributes([
@@ -70,11 +77,17 @@ export async function iterationWorkflow(input: IterationInput): Promise<Iteratio
             count: Math.min(shardSize, total - firstIndex),
             config,
             models,
+            store: input.store,
           },
         ],
         staticSummary: `shard ${shard}: questions ${shard * shardSize}..${Math.min(total, (shard + 1) * shardSize) - 1}`,
       });
       progress.shards[shard] = 'done';
+      finished[shard] = {
+        questions: result.questions.ok + result.questions.failed,
+        answers: result.answers.ok + result.answers.failed,
+        judgments: result.judgments.ok + result.judgments.failed,
+      };
       results.push(result);
       for (const step of [result.questions, result.answers, result.judgments]) spent = mergeUsage(spent, step.usage);
       budgetStop ??= budgetExceeded(config, spent);

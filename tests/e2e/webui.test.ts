@@ -35,6 +35,7 @@ describe('the Temporal Web UI', () => {
   let running: Promise<void>;
   let sim: SimHandle;
   let browser: Browser;
+  let dir: string;
   const name = uniqueId('webui');
   const taskQueue = uniqueId('webui');
 
@@ -46,7 +47,7 @@ describe('the Temporal Web UI', () => {
     ]);
     connection = await Connection.connect({ address: server.address });
     native = await NativeConnection.connect({ address: server.address });
-    const dir = tempDir();
+    dir = tempDir();
     worker = await createWorker({
       connection: native,
       taskQueue,
@@ -90,7 +91,11 @@ describe('the Temporal Web UI', () => {
     const client = new Client({ connection });
     // Started as `rloop run` starts it.
     const config = parseConfigObject(
-      simConfig(sim.url, { campaign: { name, iterations: 1, questionsPerIteration: 8 }, taskQueue }),
+      simConfig(sim.url, {
+        campaign: { name, iterations: 1, questionsPerIteration: 8 },
+        storage: { root: join(dir, 'artifacts') }, // the worker's store: the campaign refuses any other
+        taskQueue,
+      }),
     );
     await (await startCampaign(client, config)).result();
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });

@@ -22,7 +22,10 @@ export interface FakeReply {
 
 export interface FakeServer {
   url: string;
+  /** Chat (and other) requests, not the GET /models lookups the client makes for model versions. */
   requests: FakeRequest[];
+  /** GET /models requests answered from `opts.models`. */
+  readonly modelListings: number;
   readonly maxInFlight: number;
   close(): Promise<void>;
 }
@@ -40,11 +43,21 @@ export function completion(text: string, usage = { prompt_tokens: 10, completion
 
 export async function startFakeServer(
   handler: (req: FakeRequest, index: number) => FakeReply | Promise<FakeReply>,
+  opts: { models?: Array<{ id: string; version?: string }> } = {},
 ): Promise<FakeServer> {
   const requests: FakeRequest[] = [];
   let inFlight = 0;
   let maxInFlight = 0;
+  let modelListings = 0;
   const server = createServer((req, res) => {
+    // The client looks up model versions (GET /models) for its cache key: answered here, from opts.models.
+    if (req.method === 'GET' && /\/models(\?|$)/.test(req.url ?? '')) {
+      modelListings++;
+      const data = (opts.models ?? []).map((m) => ({ object: 'model', created: 0, owned_by: 'test', ...m }));
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ object: 'list', data }));
+      return;
+    }
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -77,6 +90,9 @@ export async function startFakeServer(
     requests,
     get maxInFlight() {
       return maxInFlight;
+    },
+    get modelListings() {
+      return modelListings;
     },
     close: () =>
       new Promise<void>((resolve) => {

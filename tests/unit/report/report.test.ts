@@ -222,7 +222,26 @@ describe('progress line', () => {
       etaMs: 150_000,
     });
     expect(line).toBe(
-      'iteration 2/3 · shards · shards 1/4 done, 2 running · questions 20/32 · answers 40/~128 · judgments 0/? · 65s · ETA 3m',
+      'iteration 1 (2 of 3) · shards · shards 1/4 done, 2 running · questions 20/32 · answers 40/~128 · judgments 0/? · 65s · ETA 3m',
     );
+  });
+
+  it('numbers the iteration as the table and the workflow ids do (from 0)', () => {
+    const waiting = progressLine({
+      campaign: 'c',
+      iteration: 0,
+      iterations: 2,
+      phase: 'waiting',
+      shards: { done: 0, running: 0, failed: 0, total: 0 },
+      questionsTotal: 0,
+      steps: {
+        questions: { done: 0, total: null, estimated: false },
+        answers: { done: 0, total: null, estimated: false },
+        judgments: { done: 0, total: null, estimated: false },
+      },
+      elapsedMs: 3_000,
+      etaMs: null,
+    });
+    expect(waiting).toBe('iteration 0 (1 of 2) · waiting (3s)');
   });
 });

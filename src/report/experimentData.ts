@@ -1,0 +1,324 @@
+// An experiment's figures, aggregated: per metric, per arm, per iteration the mean over seeds and the mean paired
+// difference against the reference arm with its 95 % t interval (seed i of one arm against seed i of the other: the
+// same initial world). Pure: the JSON the HTML page and EXPERIMENTS.md tables are made from.
+import type { CampaignFigures, IterationFigures } from '../experiment/figures';
+
+export type { CampaignFigures };
+import { meanPresent, pairedDifference, type PairedDifference } from '../domain/paired';
+
+type Overall = 'mean' | 'sum' | 'last';
+export interface MetricDef {
+  key: string;
+  label: string;
+  group: 'ground truth' | 'loop';
+  /** How a campaign's iterations become one number: mean over iterations, their sum, or the last one. */
+  overall: Overall;
+  /** Which direction is good, for the reading ("" when neither). */
+  better: 'higher' | 'lower' | '';
+  get: (f: IterationFigures) => number | null;
+}
+
+export const METRICS: MetricDef[] = [
+  {
+    key: 'solverSkill',
+    label: 'solver true skill (mean over types)',
+    group: 'ground truth',
+    overall: 'last',
+    better: 'higher',
+    get: (f) => f.solverSkill,
+  },
+  {
+    key: 'skillGain',
+    label: 'true skill gain this iteration',
+    group: 'ground truth',
+    overall: 'sum',
+    better: 'higher',
+    get: (f) => f.skillGain,
+  },
+  {
+    key: 'candidateSkillGain',
+    label: 'true skill gain of the trained solver, promoted or not',
+    group: 'ground truth',
+    overall: 'mean',
+    better: 'higher',
+    get: (f) => f.candidateSkillGain,
+  },
+  {
+    key: 'labelAccuracy',
+    label: 'preference-label accuracy (solver DPO pairs)',
+    group: 'ground truth',
+    overall: 'mean',
+    better: 'higher',
+    get: (f) => f.labelAccuracy,
+  },
+  {
+    key: 'taskMixEntropy',
+    label: 'task-mix entropy (normalised)',
+    group: 'ground truth',
+    overall: 'mean',
+    better: 'higher',
+    get: (f) => f.taskMixEntropy,
+  },
+  {
+    key: 'trivialShare',
+    label: 'trivially-easy share',
+    group: 'ground truth',
+    overall: 'mean',
+    better: 'lower',
+    get: (f) => f.trivialShare,
+  },
+  {
+    key: 'unverifiableShare',
+    label: 'unverifiable share',
+    group: 'ground truth',
+    overall: 'mean',
+    better: 'lower',
+    get: (f) => f.unverifiableShare,
+  },
+  {
+    key: 'nearDuplicateShare',
+    label: 'near-duplicate share',
+    group: 'ground truth',
+    overall: 'mean',
+    better: 'lower',
+    get: (f) => f.nearDuplicateShare,
+  },
+  {
+    key: 'shareReliable',
+    label: 'share reliable (loop)',
+    group: 'loop',
+    overall: 'mean',
+    better: '',
+    get: (f) => f.shareReliable,
+  },
+  { key: 'meanRG', label: 'mean R_G (loop)', group: 'loop', overall: 'mean', better: '', get: (f) => f.meanRG },
+  {
+    key: 'meanPHat',
+    label: 'mean p̂, share judged correct (loop)',
+    group: 'loop',
+    overall: 'mean',
+    better: '',
+    get: (f) => f.meanPHat,
+  },
+  {
+    key: 'solverPairs',
+    label: 'solver DPO pairs',
+    group: 'loop',
+    overall: 'mean',
+    better: '',
+    get: (f) => f.solverPairs,
+  },
+  {
+    key: 'solverPromoted',
+    label: 'solver promoted (share of iterations)',
+    group: 'loop',
+    overall: 'mean',
+    better: '',
+    get: (f) => (f.solverPromoted ? 1 : 0),
+  },
+];
+
+/** Per-type true skill gain metrics (summed over iterations = final minus initial skill of that type). */
+export function typeMetrics(types: readonly string[]): MetricDef[] {
+  return types.map((t) => ({
+    key: `skillGain.${t}`,
+    label: `true skill gain: ${t}`,
+    group: 'ground truth' as const,
+    overall: 'sum' as const,
+    better: 'higher' as const,
+    get: (f: IterationFigures) => f.skillGainByType[t] ?? null,
+  }));
+}
+
+export interface ArmCell {
+  /** One value per seed (index = position in `seeds`), null where missing. */
+  values: Array<number | null>;
+  mean: number | null;
+  /** Against the reference arm; null for the reference itself. */
+  diff: PairedDifference | null;
+}
+
+export interface MetricResult {
+  key: string;
+  label: string;
+  group: MetricDef['group'];
+  overall: Overall;
+  better: MetricDef['better'];
+  /** arm → one cell per iteration. */
+  perIteration: Record<string, ArmCell[]>;
+  /** arm → the campaign-level number (overall). */
+  overallByArm: Record<string, ArmCell>;
+}
+
+export interface ExperimentData {
+  name: string;
+  reference: string;
+  arms: string[];
+  seeds: number[];
+  iterations: number;
+  generatedAt: string;
+  wallTimeSeconds: number | null;
+  command: string | null;
+  interval: string;
+  metrics: MetricResult[];
+  /** Per arm, per latent task type, pooled over seeds and iterations. */
+  byType: Record<string, TypeRow[]>;
+  campaigns: CampaignFigures[];
+}
+
+export interface TypeRow {
+  type: string;
+  /** Share of the arm's questions of this type in the first two and the last two iterations. */
+  earlyShare: number;
+  lateShare: number;
+  meanRG: number | null;
+  passRate: number | null;
+  meanPHat: number | null;
+  meanObjective: number | null;
+  /** Truth: share of this type's solver DPO pairs whose chosen answer is really better. */
+  labelAccuracy: number | null;
+  labelPairs: number;
+}
+
+/** Pools every campaign of each arm per task type (sums, so seeds with more questions weigh more). */
+export function typeBreakdown(
+  arms: readonly string[],
+  iterations: number,
+  campaigns: readonly CampaignFigures[],
+): Record<string, TypeRow[]> {
+  const ratio = (a: number, b: number) => (b > 0 ? a / b : null);
+  return Object.fromEntries(
+    arms.map((arm) => {
+      const its = campaigns.filter((c) => c.arm === arm).flatMap((c) => c.iterations);
+      const types = [...new Set(its.flatMap((i) => Object.keys(i.byType ?? {})))].sort();
+      const count = (pick: (i: IterationFigures) => boolean, type: string | null) =>
+        its
+          .filter(pick)
+          .reduce(
+            (n, i) =>
+              n +
+              Object.entries(i.byType ?? {}).reduce(
+                (m, [t, s]) => m + (type === null || t === type ? s.questions : 0),
+                0,
+              ),
+            0,
+          );
+      const early = (i: IterationFigures) => i.iteration < 2;
+      const late = (i: IterationFigures) => i.iteration >= iterations - 2;
+      const rows = types.map((type): TypeRow => {
+        const sums = its.map((i) => i.byType?.[type]).filter((x) => x !== undefined);
+        const sum = (k: keyof (typeof sums)[number]) => sums.reduce((a, x) => a + x[k], 0);
+        return {
+          type,
+          earlyShare: ratio(count(early, type), count(early, null)) ?? 0,
+          lateShare: ratio(count(late, type), count(late, null)) ?? 0,
+          meanRG: ratio(sum('rg'), sum('questions')),
+          passRate: ratio(sum('passed'), sum('questions')),
+          meanPHat: ratio(sum('pHat'), sum('pHatN')),
+          meanObjective: ratio(sum('objective'), sum('questions')),
+          labelAccuracy: ratio(sum('labelAgree'), sum('labelTotal')),
+          labelPairs: sum('labelTotal'),
+        };
+      });
+      return [arm, rows];
+    }),
+  );
+}
+
+function overallValue(def: MetricDef, its: readonly IterationFigures[]): number | null {
+  const xs = its.map(def.get);
+  if (def.overall === 'last') return its.length ? (xs[xs.length - 1] ?? null) : null;
+  if (def.overall === 'sum') return its.length && xs.every((x) => x !== null) ? xs.reduce((a, b) => a! + b!, 0)! : null;
+  return meanPresent(xs);
+}
+
+export function aggregateExperiment(
+  meta: { name: string; reference: string; arms: string[]; seeds: number[]; iterations: number },
+  campaigns: readonly CampaignFigures[],
+  extra: { generatedAt?: string; wallTimeSeconds?: number | null; command?: string | null } = {},
+): ExperimentData {
+  const find = (arm: string, seed: number) => campaigns.find((c) => c.arm === arm && c.seed === seed);
+  const types = [...new Set(campaigns.flatMap((c) => c.iterations.flatMap((i) => Object.keys(i.skillGainByType))))];
+  const metrics = [...METRICS, ...typeMetrics(types.sort())].map((def): MetricResult => {
+    const cell = (valueOf: (c: CampaignFigures | undefined) => number | null) => {
+      const byArm: Record<string, Array<number | null>> = {};
+      for (const arm of meta.arms) byArm[arm] = meta.seeds.map((s) => valueOf(find(arm, s)));
+      const ref = byArm[meta.reference] ?? [];
+      return Object.fromEntries(
+        meta.arms.map((arm) => {
+          const values = byArm[arm]!;
+          const diff = arm === meta.reference ? null : pairedDifference(values, ref);
+          return [arm, { values, mean: meanPresent(values), diff }];
+        }),
+      );
+    };
+    const perIteration: Record<string, ArmCell[]> = Object.fromEntries(meta.arms.map((a) => [a, []]));
+    for (let it = 0; it < meta.iterations; it++) {
+      const cells = cell((c) => {
+        const f = c?.iterations.find((x) => x.iteration === it);
+        return f ? def.get(f) : null;
+      });
+      for (const arm of meta.arms) perIteration[arm]!.push(cells[arm]!);
+    }
+    const overallByArm = cell((c) => (c ? overallValue(def, c.iterations) : null));
+    const { key, label, group, overall, better } = def;
+    return { key, label, group, overall, better, perIteration, overallByArm };
+  });
+  return {
+    ...meta,
+    generatedAt: extra.generatedAt ?? new Date().toISOString(),
+    wallTimeSeconds: extra.wallTimeSeconds ?? null,
+    command: extra.command ?? null,
+    interval: '95% Student t interval of the mean paired difference (arm − reference) over seeds, df = seeds − 1',
+    metrics,
+    byType: typeBreakdown(meta.arms, meta.iterations, campaigns),
+    campaigns: [...campaigns],
+  };
+}
+
+const f3 = (x: number | null | undefined) => (x === null || x === undefined ? '–' : x.toFixed(3));
+const signed = (x: number | null | undefined) =>
+  x === null || x === undefined ? '–' : `${x >= 0 ? '+' : ''}${x.toFixed(3)}`;
+
+/** "+0.012 [−0.004, +0.028]", with a mark when the interval excludes 0. */
+export function diffText(d: PairedDifference | null): string {
+  if (!d || d.mean === null) return '–';
+  if (d.lo === null || d.hi === null) return `${signed(d.mean)} (n=${d.n})`;
+  const sig = d.lo > 0 || d.hi < 0 ? ' *' : '';
+  return `${signed(d.mean)} [${signed(d.lo)}, ${signed(d.hi)}]${sig}`;
+}
+
+/** Markdown: per metric, each arm's campaign-level mean and its paired difference against the reference. */
+export function experimentMarkdown(data: ExperimentData, keys?: readonly string[]): string {
+  const ms = keys ? data.metrics.filter((m) => keys.includes(m.key)) : data.metrics;
+  const head = `| metric (per campaign) | ${data.arms.map((a) => (a === data.reference ? `${a} (reference)` : a)).join(' | ')} |`;
+  const sep = `|---|${data.arms.map(() => '---').join('|')}|`;
+  const rows = ms.map((m) => {
+    const how =
+      m.overall === 'last'
+        ? 'after the last iteration'
+        : m.overall === 'sum'
+          ? 'summed over iterations'
+          : 'mean over iterations';
+    const cells = data.arms.map((a) => {
+      const c = m.overallByArm[a]!;
+      return a === data.reference ? f3(c.mean) : `${f3(c.mean)}<br>${diffText(c.diff)}`;
+    });
+    return `| ${m.label}, ${how}${m.better ? ` (${m.better} is better)` : ''} | ${cells.join(' | ')} |`;
+  });
+  return [head, sep, ...rows].join('\n');
+}
+
+/** Markdown: one arm's per-type table (what the loop paid per type next to how right its labels were). */
+export function typeMarkdown(data: ExperimentData, arm: string): string {
+  const rows = (data.byType[arm] ?? []).map(
+    (r) =>
+      `| ${r.type} | ${f3(r.meanRG)} | ${f3(r.passRate)} | ${f3(r.meanPHat)} | ${f3(r.meanObjective)} | ` +
+      `${f3(r.labelAccuracy)} (${r.labelPairs}) | ${f3(r.earlyShare)} → ${f3(r.lateShare)} |`,
+  );
+  return [
+    `| type (${arm}) | mean R_G | share reliable | mean p̂ | mean objective reward | label accuracy (pairs) | share of questions, iterations 0–1 → last two |`,
+    '|---|---|---|---|---|---|---|',
+    ...rows,
+  ].join('\n');
+}
