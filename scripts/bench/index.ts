@@ -2,7 +2,7 @@
 // simulator (fixed latency), printed as a table and written to bench/results/latest.json. Ratios, not timed tests.
 //   --large   also Q = 4096 in the scaling table
 //   --quick   small sizes, to check the bench itself in a minute
-//   --only=overhead | --only=workers   one part only (printed, latest.json untouched)
+//   --only=overhead | --only=workers | --only=judge | --only=real   one part only (printed, latest.json untouched)
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,9 +18,14 @@ import {
   type Workload,
 } from './config';
 import { chatCalls, startBenchEnv, type BenchEnv } from './env';
+import { compareSubset, readIteration, replayAdaptive, replaySequential } from './judgeReplay';
+import { buildSolverPreferencePairs, datasetOptionsSchema } from '../../src/domain';
+import type { JudgmentRow } from '../../src/domain/artifacts';
+import { defaultSequentialPolicy, type SequentialPolicy } from '../../src/domain/adaptiveSequential';
 import { runPlain } from './plain';
 import { historyStats, phaseSeconds, runWithInProcessWorker, runWithWorkerProcess } from './temporal';
 import { benchWorkers, workersTable } from './workers';
+import { benchReal, type PhaseResult, type RealResult } from './real';
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
@@ -131,16 +136,32 @@ async function measureScaling(env: BenchEnv) {
   return rows;
 }
 
-function readDecisions(dir: string): Map<string, boolean> {
+/** Per question: the pass/fail decision and the solver preference pairs it gives (`chosen>rejected`, joined). */
+function readOutcomes(dir: string): Map<string, { passed: boolean; pairs: string }> {
+  const rec = readIteration(join(dir, 'artifacts'));
+  const answers = new Map<string, Array<{ answerId: string; text: string }>>();
+  for (const a of rec.answers)
+    if (a.text !== null)
+      answers.set(a.questionId, [...(answers.get(a.questionId) ?? []), { answerId: a.answerId, text: a.text }]);
   const folder = join(dir, 'artifacts', 'campaigns', 'bench', 'iter-0000', 'reports');
-  const out = new Map<string, boolean>();
+  const out = new Map<string, { passed: boolean; pairs: string }>();
   for (const f of readdirSync(folder)
     .filter((n) => n.endsWith('.jsonl'))
     .sort())
     for (const line of readFileSync(join(folder, f), 'utf8').split('\n'))
       if (line.trim()) {
         const row = JSON.parse(line) as ReportRow;
-        out.set(row.questionId, row.report.passed);
+        const item = {
+          questionId: row.questionId,
+          question: '',
+          report: row.report,
+          answers: answers.get(row.questionId) ?? [],
+        };
+        const pairs = buildSolverPreferencePairs([item], datasetOptionsSchema.parse({}));
+        out.set(row.questionId, {
+          passed: row.report.passed,
+          pairs: pairs.map((p) => `${p.chosenId}>${p.rejectedId}`).join(','),
+        });
       }
   return out;
 }
@@ -160,7 +181,8 @@ async function measureJudgeCost(env: BenchEnv) {
       wallSeconds: r.wallSeconds,
       judgeCalls: stats.byRole.judge_pointwise ?? 0,
       pairCalls: stats.byRole.judge_pairwise ?? 0,
-      decisions: readDecisions(dir),
+      decisions: readOutcomes(dir),
+      dir,
     };
   };
   log(`judge cost: fixed K=${JUDGE_K}, Q=${JUDGE_Q}`);
@@ -171,15 +193,47 @@ async function measureJudgeCost(env: BenchEnv) {
     'adaptive',
   );
   let same = 0;
+  let samePairs = 0;
   let passedFixed = 0;
   let passedAdaptive = 0;
-  for (const [id, passed] of fixed.decisions) {
-    if (adaptive.decisions.get(id) === passed) same++;
-    if (passed) passedFixed++;
-    if (adaptive.decisions.get(id)) passedAdaptive++;
+  for (const [id, o] of fixed.decisions) {
+    const a = adaptive.decisions.get(id);
+    if (a?.passed === o.passed) same++;
+    if (a?.passed === o.passed && a.pairs === o.pairs) samePairs++;
+    if (o.passed) passedFixed++;
+    if (a?.passed) passedAdaptive++;
   }
   const fixedCalls = fixed.judgeCalls + fixed.pairCalls;
   const adaptiveCalls = adaptive.judgeCalls + adaptive.pairCalls;
+  // The rules replayed on the fixed run's judgments (a pass a rule asks for is the same request as in the fixed
+  // run): calls, decisions and preference pairs side by side, the real adaptive run above being the check.
+  log('judge cost: replaying the rules on the fixed run');
+  const rec = readIteration(join(fixed.dir, 'artifacts'));
+  const cfg0 = benchConfig(env.sim.url, workload(JUDGE_Q, { passes: JUDGE_K }));
+  const rcfg = { ...cfg0.reliability, bootstrap: { ...cfg0.reliability.bootstrap, samples: 0 } };
+  const scale = cfg0.roles.judge.scale;
+  const ds = cfg0.datasets;
+  const replay = (rule: string, kept: JudgmentRow[]) => ({ rule, ...compareSubset(rec, kept, scale, rcfg, ds) });
+  const seq = (over: Partial<SequentialPolicy>) => ({ ...defaultSequentialPolicy(JUDGE_K), ...over });
+  const replays = [
+    replay(
+      'fixed K=2',
+      rec.judgments.filter((r) => r.pass < 2),
+    ),
+    replay(
+      'fixed K=4',
+      rec.judgments.filter((r) => r.pass < 4),
+    ),
+    replay(`adaptive (range bound) 2..${JUDGE_K}`, replayAdaptive(rec, 2, JUDGE_K, scale, rcfg)),
+    replay('sequential, decision only, α=0.01', replaySequential(rec, seq({ settlePairs: false }), scale, rcfg, ds)),
+    replay('sequential, decision + pairs, α=0.01', replaySequential(rec, seq({}), scale, rcfg, ds)),
+    ...[0.005, 0.01].map((errorRate) =>
+      replay(
+        `range bound or sequential (decision, α=${errorRate}) 1..${JUDGE_K}`,
+        replayAdaptive(rec, 2, JUDGE_K, scale, rcfg, { policy: seq({ settlePairs: false, errorRate }), ds }),
+      ),
+    ),
+  ];
   return {
     questions: JUDGE_Q,
     maxPasses: JUDGE_K,
@@ -200,17 +254,27 @@ async function measureJudgeCost(env: BenchEnv) {
     },
     judgeCallSavings: 1 - adaptiveCalls / fixedCalls,
     decisionAgreement: same / fixed.decisions.size,
+    pairAgreement: samePairs / fixed.decisions.size,
+    replays,
   };
 }
 
 async function main() {
   const t0 = performance.now();
+  if (only === 'real') {
+    printReal(await benchReal(root, log));
+    return;
+  }
   log('starting a Temporal dev server, the simulator, bundling workflows');
   const env = await startBenchEnv();
   try {
     await env.sim.setFaults({ latencyMs: LATENCY_MS });
     if (only === 'workers') {
       console.log(workersTable(await benchWorkers(env, WORKER_COUNTS)));
+      return;
+    }
+    if (only === 'judge') {
+      printJudge(await measureJudgeCost(env));
       return;
     }
     const overhead = await measureOverhead(env);
@@ -222,6 +286,9 @@ async function main() {
     const scaling = await measureScaling(env);
     log(`workers: one iteration with ${WORKER_COUNTS.join(', ')} worker processes against a capacity-bound endpoint`);
     const workerScaling = await benchWorkers(env, WORKER_COUNTS);
+    const real: RealResult = quick
+      ? { skipped: '--quick (a real judge phase takes minutes)' }
+      : await benchReal(root, log);
     const out = {
       date: new Date().toISOString(),
       machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
@@ -233,6 +300,12 @@ async function main() {
       overheadVsIdeal: overhead.overheadVsIdeal,
       judgeCallSavings: judge.judgeCallSavings,
       decisionAgreement: judge.decisionAgreement,
+      pairAgreement: judge.pairAgreement,
+      realVsPlainLoad: 'skipped' in real ? null : real.realVsPlainLoad.min,
+      judgePrefixCacheShare: 'skipped' in real ? null : real.judgePrefixCacheShare.grouped,
+      ...('skipped' in real ? { realSkipped: real.skipped } : {}),
+      real,
+      workerScalingEfficiency: Math.min(...workerScaling.map((r) => r.efficiency)),
       overhead,
       judge,
       scaling,
@@ -254,6 +327,7 @@ function print(out: {
   judge: Awaited<ReturnType<typeof measureJudgeCost>>;
   scaling: Awaited<ReturnType<typeof measureScaling>>;
   workerScaling: Awaited<ReturnType<typeof benchWorkers>>;
+  real: RealResult;
 }) {
   const o = out.overhead;
   const t1 = new Table({ head: ['overhead (one iteration)', 'value'] });
@@ -299,7 +373,12 @@ function print(out: {
       fmt(s.runWorkerRssMb, 0),
     ]);
   console.log(t2.toString());
-  const j = out.judge;
+  printJudge(out.judge);
+  printReal(out.real);
+  console.log(workersTable(out.workerScaling));
+}
+
+function printJudge(j: Awaited<ReturnType<typeof measureJudgeCost>>) {
   const t3 = new Table({
     head: [`judge cost, Q=${j.questions}`, 'judge calls (pointwise + pairwise)', 'passed', 'wall s'],
   });
@@ -317,14 +396,76 @@ function print(out: {
       fmt(j.adaptive.wallSeconds, 1),
     ],
     [
-      'saved / same decisions',
-      `${fmt(100 * j.judgeCallSavings, 1)} % (target ≥ 30 %)`,
-      `${fmt(100 * j.decisionAgreement, 1)} % (target ≥ 97 %)`,
+      'saved / same decisions / same pairs',
+      `${fmt(100 * j.judgeCallSavings, 1)} % (target ≥ 60 %)`,
+      `${fmt(100 * j.decisionAgreement, 1)} % (target ≥ 99 %) / ${fmt(100 * j.pairAgreement, 1)} % (target ≥ 97 %)`,
       '',
     ],
   );
   console.log(t3.toString());
-  console.log(workersTable(out.workerScaling));
+  const t4 = new Table({
+    head: [
+      `rules replayed on the fixed K=${j.maxPasses} run`,
+      'judge calls',
+      'judgeCallSavings',
+      'decisionAgreement',
+      'pairAgreement',
+    ],
+  });
+  for (const r of j.replays)
+    t4.push([
+      r.rule,
+      r.ruleCalls,
+      `${fmt(100 * r.judgeCallSavings, 1)} %`,
+      `${fmt(100 * r.decisionAgreement, 1)} %`,
+      `${fmt(100 * r.pairAgreement, 1)} %`,
+    ]);
+  console.log(t4.toString());
+}
+
+function printReal(r: RealResult) {
+  if ('skipped' in r) {
+    console.log(`real-server table skipped: ${r.skipped}`);
+    return;
+  }
+  const t = new Table({
+    head: [
+      `real server (${r.model}), C=${r.concurrency}, slot caches erased: ${r.slotCachesErasedBeforeEachRun}`,
+      'calls',
+      'wall s',
+      'calls/s',
+      'tokens/s',
+      'busy',
+      'cached prompt',
+    ],
+  });
+  const row = (name: string, p: PhaseResult) => [
+    name,
+    p.calls,
+    fmt(p.wallSeconds, 1),
+    fmt(p.callsPerSecond),
+    fmt(p.completionTokensPerSecond, 1),
+    `${fmt(100 * p.busyShare, 0)} %`,
+    `${fmt(100 * p.cachedPromptShare, 0)} %`,
+  ];
+  t.push(
+    row('solve: rloop client', r.solve.rloop),
+    row('solve: plain load generator', r.solve.plain),
+    row('judge: rloop client (question, pass, answer)', r.judge.rloop),
+    row('judge: plain, same order', r.judge.plain),
+    row('judge: plain, interleaved across questions', r.judge.plainInterleaved),
+    row('judge: plain, answer by answer', r.judge.plainByAnswer),
+    [
+      'rloop / plain tokens/s (target ≥ 0.95)',
+      '',
+      '',
+      '',
+      `solve ${fmt(r.realVsPlainLoad.solve)}×, judge ${fmt(r.realVsPlainLoad.judge)}×`,
+      '',
+      '',
+    ],
+  );
+  console.log(t.toString());
 }
 
 main().catch((err) => {
