@@ -6,6 +6,7 @@ import {
   buildSolverPreferencePairs,
   buildSolverRankingLists,
   buildSolverRewards,
+  mulberry32,
   seedFrom,
   toGeneratorSftRows,
   toOpenAiPreferenceRows,
@@ -35,9 +36,13 @@ export interface DatasetsResult {
   counts: DatasetCounts;
 }
 
-/** Deterministic split: a reliable question is held out when its hash falls under the fraction. */
+/**
+ * Deterministic split: a reliable question is held out when its hash falls under the fraction. The FNV-1a hash is
+ * mixed through one mulberry32 step first: ids that differ only in their last characters (it0-q0 … it0-q5) have
+ * nearly the same FNV-1a high bits, which made the split all-or-nothing per iteration.
+ */
 export function isHoldout(config: RloopConfig, questionId: string): boolean {
-  return seedFrom(config.campaign.seed, 'holdout', questionId) / 2 ** 32 < config.promotion.holdoutFraction;
+  return mulberry32(seedFrom(config.campaign.seed, 'holdout', questionId))() < config.promotion.holdoutFraction;
 }
 
 function generatorReward(row: ReportRow | undefined): number | null {

@@ -184,7 +184,8 @@ describe('iterationWorkflow after scoring (time skipping, stubbed activities)', 
       expect(result.promotion.generator).toMatchObject({
         promoted: false,
         candidate: trainedModel('generator', 0),
-        reason: 'mean R_G 0.400 vs current 0.500 (tolerance 0.05): the new generator loses reliability',
+        reason:
+          'mean R_G 0.400 vs current 0.500 (tolerance 0.05): the new generator loses on its objective (reliability)',
       });
       expect(result.nextModels).toEqual(initialModels);
     });

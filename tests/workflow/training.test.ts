@@ -28,6 +28,9 @@ describe('training, promotion and the campaign lineage', () => {
     const name = 'training-loop';
     const config = simConfig(fx.sim.url, {
       campaign: { name, iterations: 3, questionsPerIteration: 96, shardSize: 24 },
+      // Four answers per model per holdout question (default 2): the gate keeps its default bar (Wilson lower bound
+      // over 0.5) and gets the comparisons it needs to see a ~0.06-skill gain (with 2 it saw 0.589, bound 0.497).
+      promotion: { samples: 4 },
       training,
       taskQueue: fx.w.taskQueue,
     });
@@ -53,6 +56,7 @@ describe('training, promotion and the campaign lineage', () => {
     // latent world and wins the promotion gate.
     const first = results[0]!;
     const promoted = first.nextModels.solver;
+    console.log(`iteration 0 solver gate: ${first.promotion.solver?.reason}`);
     expect(first.promotion.solver?.promoted).toBe(true);
     expect(promoted).toMatch(/^ft:sim-solver:/);
     expect(meanSkill(world.models[promoted]?.skill)).toBeGreaterThan(meanSkill(world.models['sim-solver']?.skill));
