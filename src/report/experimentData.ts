@@ -18,104 +18,28 @@ export interface MetricDef {
   get: (f: IterationFigures) => number | null;
 }
 
+/** A metric read from the field of IterationFigures named by its key, unless a getter says otherwise. */
+const metric =
+  (group: MetricDef['group']) =>
+  (key: keyof IterationFigures, label: string, overall: Overall, better: MetricDef['better'], get?: MetricDef['get']) =>
+    ({ key, label, group, overall, better, get: get ?? ((f) => f[key] as number | null) }) satisfies MetricDef;
+const truth = metric('ground truth');
+const loop = metric('loop');
+
 export const METRICS: MetricDef[] = [
-  {
-    key: 'solverSkill',
-    label: 'solver true skill (mean over types)',
-    group: 'ground truth',
-    overall: 'last',
-    better: 'higher',
-    get: (f) => f.solverSkill,
-  },
-  {
-    key: 'skillGain',
-    label: 'true skill gain this iteration',
-    group: 'ground truth',
-    overall: 'sum',
-    better: 'higher',
-    get: (f) => f.skillGain,
-  },
-  {
-    key: 'candidateSkillGain',
-    label: 'true skill gain of the trained solver, promoted or not',
-    group: 'ground truth',
-    overall: 'mean',
-    better: 'higher',
-    get: (f) => f.candidateSkillGain,
-  },
-  {
-    key: 'labelAccuracy',
-    label: 'preference-label accuracy (solver DPO pairs)',
-    group: 'ground truth',
-    overall: 'mean',
-    better: 'higher',
-    get: (f) => f.labelAccuracy,
-  },
-  {
-    key: 'taskMixEntropy',
-    label: 'task-mix entropy (normalised)',
-    group: 'ground truth',
-    overall: 'mean',
-    better: 'higher',
-    get: (f) => f.taskMixEntropy,
-  },
-  {
-    key: 'trivialShare',
-    label: 'trivially-easy share',
-    group: 'ground truth',
-    overall: 'mean',
-    better: 'lower',
-    get: (f) => f.trivialShare,
-  },
-  {
-    key: 'unverifiableShare',
-    label: 'unverifiable share',
-    group: 'ground truth',
-    overall: 'mean',
-    better: 'lower',
-    get: (f) => f.unverifiableShare,
-  },
-  {
-    key: 'nearDuplicateShare',
-    label: 'near-duplicate share',
-    group: 'ground truth',
-    overall: 'mean',
-    better: 'lower',
-    get: (f) => f.nearDuplicateShare,
-  },
-  {
-    key: 'shareReliable',
-    label: 'share reliable (loop)',
-    group: 'loop',
-    overall: 'mean',
-    better: '',
-    get: (f) => f.shareReliable,
-  },
-  { key: 'meanRG', label: 'mean R_G (loop)', group: 'loop', overall: 'mean', better: '', get: (f) => f.meanRG },
-  {
-    key: 'meanPHat',
-    label: 'mean p̂, share judged correct (loop)',
-    group: 'loop',
-    overall: 'mean',
-    better: '',
-    get: (f) => f.meanPHat,
-  },
-  {
-    key: 'solverPairs',
-    label: 'solver DPO pairs',
-    group: 'loop',
-    overall: 'mean',
-    better: '',
-    get: (f) => f.solverPairs,
-  },
-  {
-    key: 'solverPromoted',
-    label: 'solver promoted (share of iterations)',
-    group: 'loop',
-    overall: 'mean',
-    better: '',
-    get: (f) => (f.solverPromoted ? 1 : 0),
-  },
+  truth('solverSkill', 'solver true skill (mean over types)', 'last', 'higher'),
+  truth('skillGain', 'true skill gain this iteration', 'sum', 'higher'),
+  truth('candidateSkillGain', 'true skill gain of the trained solver, promoted or not', 'mean', 'higher'),
+  truth('labelAccuracy', 'preference-label accuracy (solver DPO pairs)', 'mean', 'higher'),
+  truth('taskMixEntropy', 'task-mix entropy (normalised)', 'mean', 'higher'),
+  truth('trivialShare', 'trivially-easy share', 'mean', 'lower'),
+  truth('unverifiableShare', 'unverifiable share', 'mean', 'lower'),
+  truth('nearDuplicateShare', 'near-duplicate share', 'mean', 'lower'),
+  loop('shareReliable', 'share reliable (loop)', 'mean', ''),
+  loop('meanRG', 'mean R_G (loop)', 'mean', ''),
+  loop('meanPHat', 'mean p̂, share judged correct (loop)', 'mean', ''),
+  loop('solverPairs', 'solver DPO pairs', 'mean', ''),
+  loop('solverPromoted', 'solver promoted (share of iterations)', 'mean', '', (f) => (f.solverPromoted ? 1 : 0)),
 ];
 
 /** Per-type true skill gain metrics (summed over iterations = final minus initial skill of that type). */

@@ -7,24 +7,12 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/config';
 import { loadConfig, parseConfigText } from '../../../src/config/load';
+import { validConfigYaml } from './validConfig';
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'rloop-config-'));
 
-const valid = `
-campaign: { name: demo }
-endpoints:
-  local: { baseURL: "http://127.0.0.1:8000/v1" }
-roles:
-  generator: { endpoint: local, model: g }
-  solver:
-    endpoint: local
-    model: s
-    regimes:
-      - { name: cold, kind: temperature, tag: strong, temperature: 0.2 }
-      - { name: hot, kind: temperature, tag: weak, temperature: 1.5 }
-  judge: { endpoint: local, model: j }
-`;
+const valid = validConfigYaml;
 
 function problems(text: string): ConfigError['problems'] {
   try {

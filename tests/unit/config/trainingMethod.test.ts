@@ -3,21 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/config';
 import { parseConfigText } from '../../../src/config/load';
+import { validConfigYaml } from './validConfig';
 
-const base = `
-campaign: { name: demo }
-endpoints:
-  local: { baseURL: "http://127.0.0.1:8000/v1" }
-roles:
-  generator: { endpoint: local, model: g }
-  solver:
-    endpoint: local
-    model: s
-    regimes:
-      - { name: cold, kind: temperature, tag: strong, temperature: 0.2 }
-      - { name: hot, kind: temperature, tag: weak, temperature: 1.5 }
-  judge: { endpoint: local, model: j }
-`;
+const base = validConfigYaml;
 
 function problemLines(text: string): string[] {
   try {
