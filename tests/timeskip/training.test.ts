@@ -106,7 +106,9 @@ describe('trainingWorkflow (time skipping, stubbed trainer activities)', () => {
     const firstPoll = new Promise<void>((resolve) => (polled = resolve));
     const stubs = stubActivities({
       trainingStatus: async () => {
-        polled();
+        // Cancel once this poll has completed (the workflow then sleeps): a cancel that meets the activity's own
+        // completion made the Java test server answer ACTIVITY_UNKNOWN, and the test hung once in CI.
+        setTimeout(polled, 300);
         return running();
       },
     });
