@@ -15,7 +15,8 @@
 // With --with-test-server (npm test) it also installs the time-skipping test server of the fast workflow tests (scripts/lib/testServer.mjs: Maven
 // Central with java and mvn, apt-get installing those when missing), recorded in .tools/temporal-test-server.json.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { installTestServer } from './lib/testServer.mjs';
@@ -29,12 +30,18 @@ const log = (msg) => {
   if (!quiet) process.stderr.write(`[setup] ${msg}\n`);
 };
 
+// The sha256 of the package-lock.json node_modules was installed from. A content hash, not file times: a checkout,
+// a copy or a worktree changes mtimes without changing what is installed.
+const lockStamp = join(root, 'node_modules', '.rloop-lock.sha256');
+const lockHash = () =>
+  createHash('sha256')
+    .update(readFileSync(join(root, 'package-lock.json')))
+    .digest('hex');
+
 function nodeModulesReady() {
-  const marker = join(root, 'node_modules', '.package-lock.json');
-  if (!existsSync(marker)) return false;
-  const lock = join(root, 'package-lock.json');
-  // npm rewrites node_modules/.package-lock.json on every install; an older one means the lock changed since.
-  return !existsSync(lock) || statSync(marker).mtimeMs >= statSync(lock).mtimeMs;
+  if (!existsSync(join(root, 'node_modules', '.package-lock.json'))) return false;
+  if (!existsSync(join(root, 'package-lock.json'))) return true;
+  return existsSync(lockStamp) && readFileSync(lockStamp, 'utf8').trim() === lockHash();
 }
 
 function installNodeModules() {
@@ -49,6 +56,7 @@ function installNodeModules() {
     process.stderr.write('[setup] npm install failed: see the npm output above.\n');
     process.exit(r.status ?? 1);
   }
+  if (hasLock) writeFileSync(lockStamp, `${lockHash()}\n`);
 }
 
 /** A path is a usable Temporal CLI when `<path> --version` says so. */
