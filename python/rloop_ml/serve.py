@@ -197,6 +197,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--verbose", action="store_true", help="copy all of llama.cpp's log to stderr")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="rloop-serve: %(message)s")
+    # httpx logs every forwarded request at INFO: one line per model call drowns the host's own messages.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     return asyncio.run(run(args))
 
 

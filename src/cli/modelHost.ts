@@ -1,7 +1,7 @@
 // The local real-model profile's processes: the setup scripts (venv, weights, converter), the base checkpoint, and
 // the model host (python -m rloop_ml.serve) as a child process that prints one ready line and stops on SIGTERM.
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { projectRoot } from '../paths';
@@ -25,7 +25,12 @@ export function runSetupScript(script: string, args: string[] = []): string {
 
 /** What scripts/setup-real.mjs installed: the venv's python, the base GGUF, the converter. */
 export function readRealModelRecord(): RealModelRecord {
-  return JSON.parse(readFileSync(join(projectRoot, '.tools', 'real-model.json'), 'utf8')) as RealModelRecord;
+  const file = join(projectRoot, '.tools', 'real-model.json');
+  if (!existsSync(file))
+    throw new Error(
+      `the real local profile is not installed (${file} is missing): run \`node scripts/setup-real.mjs\``,
+    );
+  return JSON.parse(readFileSync(file, 'utf8')) as RealModelRecord;
 }
 
 /** The base GGUF as a Hugging Face checkpoint (the trainers' --base), made once; returns its folder. */

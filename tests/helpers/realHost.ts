@@ -1,5 +1,7 @@
 // The local model host for tests/real: the base SmolLM2 GGUF (scripts/setup-real.mjs) served under one id on a free
-// port, and the base HF checkpoint (rloop_ml.base_model) the trainers start from. Started in beforeAll.
+// port (python -m rloop_ml.serve, through src/cli/modelHost.ts like `rloop demo-real`), and, when asked, the base HF
+// checkpoint (rloop_ml.base_model) the trainers start from. Started in beforeAll, stopped in afterAll. A missing
+// profile FAILS the test with what to run, never a skip.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { afterAll, beforeAll } from 'vitest';
@@ -17,15 +19,32 @@ export interface RealHost {
   readonly baseCheckpoint: string;
 }
 
-export function useRealHost(baseId = 'smollm2'): RealHost {
+export interface RealHostOptions {
+  /** Model id the base GGUF is served under. */
+  id?: string;
+  /** llama.cpp context (split among the slots) and slots. */
+  ctx?: number;
+  parallel?: number;
+  /** Make the base HF checkpoint the trainers start from (skipped by tests that only call the model). */
+  checkpoint?: boolean;
+}
+
+export function useRealHost(opts: RealHostOptions = {}): RealHost {
+  const { id = 'smollm2', checkpoint = true } = opts;
   let host: ModelHost | undefined;
   let record: RealModelRecord | undefined;
   let baseCheckpoint: string | undefined;
   beforeAll(async () => {
     record = readRealModelRecord();
-    baseCheckpoint = ensureBaseCheckpoint(record.python);
-    host = await startModelHost({ python: record.python, port: 0, models: { [baseId]: record.baseModel.gguf } });
-  });
+    if (checkpoint) baseCheckpoint = ensureBaseCheckpoint(record.python);
+    host = await startModelHost({
+      python: record.python,
+      port: 0,
+      models: { [id]: record.baseModel.gguf },
+      ctx: opts.ctx,
+      parallel: opts.parallel,
+    });
+  }, 600_000);
   afterAll(async () => {
     await host?.stop();
   });
@@ -41,6 +60,7 @@ export function useRealHost(baseId = 'smollm2'): RealHost {
       return need(record);
     },
     get baseCheckpoint() {
+      if (!checkpoint) throw new Error('useRealHost: the base checkpoint was not asked for (checkpoint: false)');
       return need(baseCheckpoint);
     },
   };

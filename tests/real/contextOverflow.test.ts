@@ -9,29 +9,27 @@ import type { Manifest } from '../../src/contracts/iteration';
 import type { AnswerRow, JudgmentRow } from '../../src/domain/artifacts';
 import { createArtifactStore } from '../../src/store';
 import { iterationWorkflow } from '../../src/workflows/iteration';
-import { startRealModelHost, type RealModelHost } from '../helpers/realModel';
+import { useRealHost } from '../helpers/realHost';
 import { uniqueId } from '../helpers/temporal';
 import { startWorkerFixture, type WorkerFixture } from '../helpers/worker';
 
 describe('real model: context overflow is data, not a crash', () => {
-  let host: RealModelHost;
+  // One slot: llama.cpp may let a slot use the whole n_ctx of a unified KV cache, so `ctx` is exact only alone.
+  const real = useRealHost({ ctx: 448, parallel: 1, checkpoint: false });
   let w: WorkerFixture;
 
   beforeAll(async () => {
-    // One slot: llama.cpp may let a slot use the whole n_ctx of a unified KV cache, so `ctx` is exact only alone.
-    host = await startRealModelHost({ ctx: 448, parallel: 1 });
     w = await startWorkerFixture('real-overflow');
   }, 300_000);
   afterAll(async () => {
     await w?.stop();
-    await host?.stop();
   });
 
   it('rows over the context fail with their reason; the iteration completes', { timeout: 3_600_000 }, async () => {
     const campaign = uniqueId('real');
     const config: RloopConfigInput = {
       campaign: { name: campaign, iterations: 1, questionsPerIteration: 2, shardSize: 2, seed: 3 },
-      endpoints: { local: { baseURL: host.baseURL, kind: 'llamacpp', concurrency: 2, timeoutMs: 1_200_000 } },
+      endpoints: { local: { baseURL: real.host.baseURL, kind: 'llamacpp', concurrency: 2, timeoutMs: 1_200_000 } },
       roles: {
         generator: { endpoint: 'local', model: 'smollm2', maxTokens: 96, topic: 'everyday science' },
         solver: {

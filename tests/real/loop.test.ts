@@ -17,7 +17,7 @@ import { uniqueId } from '../helpers/temporal';
 import { startWorkerFixture, type WorkerFixture } from '../helpers/worker';
 import { adminModels, sha256File, useRealHost } from '../helpers/realHost';
 
-const real = useRealHost('smollm2');
+const real = useRealHost({ id: 'smollm2' });
 let w: WorkerFixture;
 beforeAll(async () => {
   // The trainer command needs the real environment (PATH, HOME for torch's caches).

@@ -1,15 +1,11 @@
 // `command`: the user's deploy command (convert and restart llama.cpp, `ollama create`, a Kubernetes rollout), with
 // {modelPath}, {modelId} and {role} substituted shell-quoted by the trainer command's template code.
-import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
-import { promisify } from 'node:util';
-import { ApplicationFailure } from '@temporalio/common';
-import { isAbortError } from '../../llm';
-import { fillTemplate, tail } from '../commandTemplate';
+import { fillTemplate } from '../commandTemplate';
 import { trainerConfigFailure } from '../failures';
+import { runStepProcess } from './process';
 import type { DeploymentConfig, DeployTarget, DeploymentBackend, DeploymentDeps } from './types';
 
-const run = promisify(execFile);
 const PLACEHOLDERS = ['modelPath', 'modelId', 'role'] as const;
 
 type CommandDeployment = Extract<DeploymentConfig, { backend: 'command' }>;
@@ -25,24 +21,11 @@ export function createCommandDeployment(config: CommandDeployment, deps: Deploym
   };
   const shell = async (what: string, command: string, signal?: AbortSignal) => {
     deps.progress?.(what);
-    try {
-      await run('/bin/sh', ['-c', command], {
-        cwd,
-        env: deps.env,
-        timeout: config.timeoutSeconds * 1000,
-        maxBuffer: 16 << 20,
-        signal,
-      });
-    } catch (err) {
-      if (isAbortError(err)) throw err;
-      const e = err as { code?: unknown; stderr?: string; message: string };
+    await runStepProcess(
+      { file: '/bin/sh', args: ['-c', command], cwd, env: deps.env, timeoutMs: config.timeoutSeconds * 1000, signal },
       // Retryable: a rollout may fail for a passing reason; the activity's retry policy bounds the attempts.
-      throw ApplicationFailure.create({
-        message: `${what} command failed (exit ${String(e.code)})${e.stderr ? `: ${tail(e.stderr, 20, 2000)}` : `: ${e.message}`}`,
-        type: 'Deploy.Command',
-        nonRetryable: false,
-      });
-    }
+      { what: `${what} command`, type: 'Deploy.Command', nonRetryable: () => false },
+    );
   };
   return {
     async deploy(t, signal) {

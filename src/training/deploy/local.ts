@@ -3,17 +3,14 @@
 // Both are idempotent on the host's side (same id + same file sha256 → 200, not loaded → deleted: false), and the
 // conversion is skipped when its output exists (convert renames a finished file into place), so a retry after a
 // worker crash redoes only what is missing.
-import { execFile } from 'node:child_process';
 import { access } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { ApplicationFailure } from '@temporalio/common';
-import { isAbortError, type ModelCallContext } from '../../llm';
-import { tail } from '../commandTemplate';
+import { resolve } from 'node:path';
+import type { ModelCallContext } from '../../llm';
 import { expectOk, requestJson } from './http';
+import { runStepProcess } from './process';
 import type { DeploymentConfig, DeployTarget, DeploymentBackend, DeploymentDeps } from './types';
 
-const run = promisify(execFile);
 type LocalDeployment = Extract<DeploymentConfig, { backend: 'local' }>;
 
 /** Where the converted GGUF of a checkpoint folder goes: beside it. */
@@ -39,25 +36,21 @@ export function createLocalDeployment(config: LocalDeployment, deps: DeploymentD
   async function convert(t: DeployTarget, gguf: string, signal?: AbortSignal): Promise<void> {
     deps.progress?.('convert');
     const python = resolve(config.python);
-    try {
-      await run(python, ['-m', 'rloop_ml.convert', t.checkpoint, gguf, '--outtype', config.outtype], {
+    await runStepProcess(
+      {
+        file: python,
+        args: ['-m', 'rloop_ml.convert', t.checkpoint, gguf, '--outtype', config.outtype],
         env: { ...deps.env, HF_HUB_OFFLINE: '1' },
-        timeout: config.timeoutSeconds * 1000,
-        maxBuffer: 16 << 20,
+        timeoutMs: config.timeoutSeconds * 1000,
         signal,
-      });
-    } catch (err) {
-      if (isAbortError(err)) throw err;
-      const e = err as { code?: unknown; stderr?: string; message: string };
-      // A checkpoint that does not convert will not convert on a retry either.
-      throw ApplicationFailure.create({
-        message:
-          `converting ${t.checkpoint} to GGUF with ${python} -m rloop_ml.convert failed (exit ${String(e.code)})` +
-          (e.stderr ? `: ${tail(e.stderr, 20, 2000)}` : `: ${e.message}`),
+      },
+      {
+        what: `converting ${t.checkpoint} to GGUF with ${python} -m rloop_ml.convert`,
         type: 'Deploy.Convert',
-        nonRetryable: e.code !== undefined && typeof e.code === 'number',
-      });
-    }
+        // A checkpoint that does not convert will not convert on a retry either (a kill or timeout may pass).
+        nonRetryable: (code) => typeof code === 'number',
+      },
+    );
   }
 
   return {
