@@ -18,7 +18,14 @@ const baseCheckpoint = z
     "Checkpoint (path or hub id) of the role's configured model, given to the trainer as {baseModel} until a " +
       'trained checkpoint is promoted; without it the served model id is given.',
   );
-const common = { timeoutSeconds: timeout, baseCheckpoint };
+const keepSuperseded = z
+  .boolean()
+  .default(false)
+  .describe(
+    'Keep a promoted model served once nothing calls it any more (a newer generator was promoted; for the solver, ' +
+      'two newer ones, since the previous solver feeds the `checkpoint` regime). By default it is undeployed.',
+  );
+const common = { timeoutSeconds: timeout, baseCheckpoint, keepSuperseded };
 
 export const deploymentSchema = z.discriminatedUnion('backend', [
   z

@@ -18,8 +18,11 @@ export interface ModelLineage {
   generator: string;
   solver: string;
   previousSolver: string | null;
-  /** Where each role's current model is served, once a trained one was deployed and promoted. */
-  served?: Partial<Record<'generator' | 'solver', ServedModel>>;
+  /**
+   * Where each role's current model is served, once a trained one was deployed and promoted; `previousSolver` is the
+   * served model `previousSolver` names (absent in lineages recorded before superseded models were undeployed).
+   */
+  served?: Partial<Record<'generator' | 'solver' | 'previousSolver', ServedModel>>;
 }
 
 export type DeploymentBackend = 'none' | 'vllm-lora' | 'command' | 'local';

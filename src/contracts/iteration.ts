@@ -27,6 +27,8 @@ export interface PromotionDecision {
   /** Where the candidate was deployed for the gate (absent: no deployment step), and whether it was undeployed. */
   served?: ServedModel | null;
   undeployed?: boolean;
+  /** A promoted model this promotion left uncalled, and whether it was undeployed (or why not). */
+  superseded?: { model: string; undeployed: boolean; error?: string };
 }
 
 /** Rows in an iteration's datasets. */

@@ -1,6 +1,6 @@
 // Steps 5 and 6 of the seed, after scoring: (judge audit) → datasets → generator and solver trainer jobs in
 // parallel → promotion gate. Only questions that passed the reliability thresholds feed solver training.
-import { ActivityFailure, ParentClosePolicy, executeChild, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ParentClosePolicy, executeChild, patched, workflowInfo } from '@temporalio/workflow';
 import type { RloopConfig } from '../config';
 import { trainingDatasetFormat, trainingWorkflowId } from '../contracts/training';
 import type { ModelLineage, ServedModel } from '../contracts/common';
@@ -114,6 +114,15 @@ export async function improve(input: ImproveInput): Promise<Improvement> {
   const served = { ...models.served };
   if (solverDecision.promoted && solverServed.served) served.solver = solverServed.served;
   if (generatorDecision.promoted && generatorServed.served) served.generator = generatorServed.served;
+  if (solverDecision.promoted && solverServed.served && patched('undeploy-superseded')) {
+    // The current solver becomes the previous one (still called by the `checkpoint` regime); the previous one is
+    // called by nothing once this lineage is in force.
+    if (models.served?.solver) served.previousSolver = models.served.solver;
+    else delete served.previousSolver;
+    result.promotion.solver = await retire(base, 'solver', result.promotion.solver!, models.served?.previousSolver);
+  }
+  if (generatorDecision.promoted && generatorServed.served && patched('undeploy-superseded'))
+    result.promotion.generator = await retire(base, 'generator', result.promotion.generator!, models.served?.generator);
   result.nextModels = {
     generator: generatorDecision.promoted ? generatorDecision.candidate! : models.generator,
     solver: solverDecision.promoted ? solverDecision.candidate! : models.solver,
@@ -167,6 +176,25 @@ async function afterGate(
       undeployed: false,
       reason: `${decision.reason}; undeploy failed: ${err.cause?.message ?? err.message}`,
     };
+  }
+}
+
+/** Undeploys a promoted model nothing calls any more, unless the role's deployment keeps superseded models. */
+async function retire(
+  base: Base,
+  role: TrainerRole,
+  decision: PromotionDecision,
+  superseded: ServedModel | undefined,
+): Promise<PromotionDecision> {
+  if (!superseded || base.config.deployment[role]?.keepSuperseded !== false) return decision;
+  try {
+    await roleActivities(base.config).deploy.undeployModel({ config: base.config, role, served: superseded });
+    return { ...decision, superseded: { model: superseded.model, undeployed: true } };
+  } catch (err) {
+    if (!(err instanceof ActivityFailure)) throw err;
+    // The promotion stands; a model left loaded costs memory, not correctness.
+    const error = err.cause?.message ?? err.message;
+    return { ...decision, superseded: { model: superseded.model, undeployed: false, error } };
   }
 }
 

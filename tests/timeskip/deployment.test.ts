@@ -9,6 +9,22 @@ import { iterationWorkflow } from '../../src/workflows';
 import type { ModelLineage } from '../../src/contracts/common';
 import { httpTrainers, stubActivities, stubConfig, trainedModel } from './stubs';
 
+const promotingGate: Partial<Activities> = {
+  compareSolvers: async () => ({
+    aWins: 4,
+    bWins: 0,
+    ties: 0,
+    failed: 0,
+    winRate: 1,
+    interval: [0.51, 1],
+    positionBiasRate: 0,
+    promote: true,
+    reason: 'win rate 1.000',
+    holdoutQuestions: 2,
+    usage: {},
+  }),
+};
+
 const deployment = {
   solver: { backend: 'local', baseCheckpoint: '/ckpt/base-solver' },
   generator: { backend: 'local', baseCheckpoint: '/ckpt/base-generator' },
@@ -26,22 +42,7 @@ describe('deployment between training and the gate (time skipping, stubbed activ
     );
 
   it('deploys each trained checkpoint, gates the served id, and records where the promoted one is served', async () => {
-    const stubs = stubActivities({
-      compareSolvers: async () => ({
-        aWins: 4,
-        bWins: 0,
-        ties: 0,
-        failed: 0,
-        winRate: 1,
-        interval: [0.51, 1],
-        positionBiasRate: 0,
-        promote: true,
-        reason: 'win rate 1.000',
-        holdoutQuestions: 2,
-        usage: {},
-      }),
-    });
-    const { result, calls } = await iterate({ training: httpTrainers, deployment }, stubs);
+    const { result, calls } = await iterate({ training: httpTrainers, deployment }, stubActivities(promotingGate));
     const campaign = result.campaign;
     const deploys = calls.of('deployModel');
     expect(deploys.map((d) => [d.role, d.checkpoint]).sort()).toEqual([
@@ -105,16 +106,85 @@ describe('deployment between training and the gate (time skipping, stubbed activ
     expect(result.nextModels.solver).toBe('sim-solver');
   });
 
-  it('the next training of a role starts from the checkpoint of its served model', async () => {
-    const served = {
-      model: 'c-iter0-solver',
-      endpoint: 'e',
-      baseURL: 'http://models.invalid/v1',
-      version: 'v',
-      checkpoint: '/jobs/c-iter-0-solver',
-      backend: 'local' as const,
-      iteration: 0,
+  const servedAt = (role: 'generator' | 'solver', iteration: number) => ({
+    model: `c-iter${iteration}-${role}`,
+    endpoint: 'e',
+    baseURL: 'http://models.invalid/v1',
+    version: 'v',
+    checkpoint: `/jobs/c-iter-${iteration}-${role}`,
+    backend: 'local' as const,
+    iteration,
+  });
+  // Iteration 2 of a campaign whose iterations 0 and 1 promoted a solver and iteration 0 a generator.
+  const twoPromotionsIn = {
+    generator: 'c-iter0-generator',
+    solver: 'c-iter1-solver',
+    previousSolver: 'c-iter0-solver',
+    served: {
+      generator: servedAt('generator', 0),
+      solver: servedAt('solver', 1),
+      previousSolver: servedAt('solver', 0),
+    },
+  };
+
+  it('a promoted model nothing calls any more is undeployed: the replaced generator, the solver two back', async () => {
+    const { result, calls } = await iterate(
+      { training: httpTrainers, deployment },
+      stubActivities(promotingGate),
+      twoPromotionsIn,
+      2,
+    );
+    const newSolver = `${result.campaign}-iter2-solver`;
+    expect(result.nextModels).toMatchObject({ solver: newSolver, previousSolver: 'c-iter1-solver' });
+    expect(result.nextModels.served?.previousSolver).toEqual(servedAt('solver', 1));
+    expect(result.nextModels.served?.solver?.model).toBe(newSolver);
+    // c-iter1-solver stays: it is now the previous solver the `checkpoint` regime samples.
+    expect(
+      calls
+        .of('undeployModel')
+        .map((u) => [u.role, u.served.model])
+        .sort(),
+    ).toEqual([
+      ['generator', 'c-iter0-generator'],
+      ['solver', 'c-iter0-solver'],
+    ]);
+    expect(result.promotion.solver?.superseded).toEqual({ model: 'c-iter0-solver', undeployed: true });
+    expect(result.promotion.generator?.superseded).toEqual({ model: 'c-iter0-generator', undeployed: true });
+  });
+
+  it('keepSuperseded keeps them; an undeploy that fails leaves the promotion standing with the reason', async () => {
+    const keep = {
+      solver: { ...deployment.solver, keepSuperseded: true },
+      generator: { ...deployment.generator, keepSuperseded: true },
     };
+    const kept = await iterate(
+      { training: httpTrainers, deployment: keep },
+      stubActivities(promotingGate),
+      twoPromotionsIn,
+      2,
+    );
+    expect(kept.calls.names()).not.toContain('undeployModel');
+    expect(kept.result.promotion.solver).toMatchObject({ promoted: true });
+    expect(kept.result.promotion.solver?.superseded).toBeUndefined();
+
+    const failing = stubActivities({
+      ...promotingGate,
+      undeployModel: async () => {
+        throw ApplicationFailure.create({ message: 'host unreachable', type: 'Deploy.Http', nonRetryable: true });
+      },
+    });
+    const { result } = await iterate({ training: httpTrainers, deployment }, failing, twoPromotionsIn, 2);
+    expect(result.promotion.solver).toMatchObject({ promoted: true });
+    expect(result.promotion.solver?.superseded).toEqual({
+      model: 'c-iter0-solver',
+      undeployed: false,
+      error: 'host unreachable',
+    });
+    expect(result.nextModels.solver).toBe(`${result.campaign}-iter2-solver`);
+  });
+
+  it('the next training of a role starts from the checkpoint of its served model', async () => {
+    const served = servedAt('solver', 0);
     const models = {
       generator: 'sim-generator',
       solver: 'c-iter0-solver',
