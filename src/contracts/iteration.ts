@@ -27,6 +27,8 @@ export interface PromotionDecision {
   /** Where the candidate was deployed for the gate (absent: no deployment step), and whether it was undeployed. */
   served?: ServedModel | null;
   undeployed?: boolean;
+  /** Model calls the gate itself made (solver: holdout answers and head-to-head judging; generator: its check batch). */
+  usage?: UsageByRole;
 }
 
 /** Rows in an iteration's datasets. */
