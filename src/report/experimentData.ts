@@ -256,24 +256,37 @@ export function diffText(d: PairedDifference | null): string {
   return `${signed(d.mean)} [${signed(d.lo)}, ${signed(d.hi)}]${sig}`;
 }
 
+const armName = (data: ExperimentData, a: string) => (a === data.reference ? `${a} (reference)` : a);
+const metricName = (m: MetricResult) => {
+  const how = {
+    last: 'after the last iteration',
+    sum: 'summed over iterations',
+    mean: 'mean over iterations',
+    ratio: 'over the whole campaign',
+  }[m.overall];
+  return `${m.label}, ${how}${m.better ? ` (${m.better} is better)` : ''}`;
+};
+/** An arm's campaign-level mean, and under it (not for the reference) its paired difference. */
+const armCell = (data: ExperimentData, m: MetricResult, a: string) => {
+  const c = m.overallByArm[a]!;
+  return a === data.reference ? f3(c.mean) : `${f3(c.mean)}<br>${diffText(c.diff)}`;
+};
+
 /** Markdown: per metric, each arm's campaign-level mean and its paired difference against the reference. */
 export function experimentMarkdown(data: ExperimentData, keys?: readonly string[]): string {
   const ms = keys ? data.metrics.filter((m) => keys.includes(m.key)) : data.metrics;
-  const head = `| metric (per campaign) | ${data.arms.map((a) => (a === data.reference ? `${a} (reference)` : a)).join(' | ')} |`;
+  const head = `| metric (per campaign) | ${data.arms.map((a) => armName(data, a)).join(' | ')} |`;
   const sep = `|---|${data.arms.map(() => '---').join('|')}|`;
-  const rows = ms.map((m) => {
-    const how = {
-      last: 'after the last iteration',
-      sum: 'summed over iterations',
-      mean: 'mean over iterations',
-      ratio: 'over the whole campaign',
-    }[m.overall];
-    const cells = data.arms.map((a) => {
-      const c = m.overallByArm[a]!;
-      return a === data.reference ? f3(c.mean) : `${f3(c.mean)}<br>${diffText(c.diff)}`;
-    });
-    return `| ${m.label}, ${how}${m.better ? ` (${m.better} is better)` : ''} | ${cells.join(' | ')} |`;
-  });
+  const rows = ms.map((m) => `| ${metricName(m)} | ${data.arms.map((a) => armCell(data, m, a)).join(' | ')} |`);
+  return [head, sep, ...rows].join('\n');
+}
+
+/** Markdown, transposed: one row per arm, one column per metric (in the order of `keys`). */
+export function armsMarkdown(data: ExperimentData, keys: readonly string[]): string {
+  const ms = keys.flatMap((k) => data.metrics.filter((m) => m.key === k));
+  const head = `| arm | ${ms.map(metricName).join(' | ')} |`;
+  const sep = `|---|${ms.map(() => '---').join('|')}|`;
+  const rows = data.arms.map((a) => `| ${armName(data, a)} | ${ms.map((m) => armCell(data, m, a)).join(' | ')} |`);
   return [head, sep, ...rows].join('\n');
 }
 

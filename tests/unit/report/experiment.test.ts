@@ -3,7 +3,12 @@ import { describe, expect, it } from 'vitest';
 import type { IterationFigures } from '../../../src/experiment/figures';
 import { planExperiment } from '../../../src/experiment/plan';
 import { ConfigError } from '../../../src/config';
-import { aggregateExperiment, experimentMarkdown, type CampaignFigures } from '../../../src/report/experimentData';
+import {
+  aggregateExperiment,
+  armsMarkdown,
+  experimentMarkdown,
+  type CampaignFigures,
+} from '../../../src/report/experimentData';
 import { renderExperimentHtml } from '../../../src/report/experimentHtml';
 
 const fig = (iteration: number, solverSkill: number, labelAccuracy: number | null): IterationFigures => ({
@@ -136,6 +141,17 @@ describe('true skill gain per 1,000 judge calls', () => {
       '| true skill gain per 1,000 judge calls (incl. promotion gates), over the whole campaign (higher is better) | ' +
         '0.015 | 0.030<br>+0.015 [',
     );
+  });
+
+  it('renders one row per arm, metrics in the order asked', () => {
+    const md = armsMarkdown(data, ['judgeCalls', 'skillGainPer1kJudgeCalls']).split('\n');
+    expect(md[0]).toBe(
+      '| arm | judge calls (shards and promotion gates), summed over iterations | true skill gain per 1,000 judge ' +
+        'calls (incl. promotion gates), over the whole campaign (higher is better) |',
+    );
+    // Judge calls: dpo (3000 + 2000) / 2 = 2500; ranking 2000 and 2000, paired differences −1000 and 0: mean −500.
+    expect(md[2]).toBe('| dpo (reference) | 2500.000 | 0.015 |');
+    expect(md[3]).toMatch(/^\| ranking \| 2000\.000<br>-500\.000 \[.*\] \| 0\.030<br>\+0\.015 \[/);
   });
 
   it('is not measurable for a campaign without judge calls', () => {
