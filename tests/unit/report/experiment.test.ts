@@ -1,5 +1,7 @@
 // Experiment aggregation (per iteration and per campaign, paired by seed), its tables and page, and the plan.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import type { IterationFigures } from '../../../src/experiment/figures';
 import { planExperiment } from '../../../src/experiment/plan';
 import { ConfigError } from '../../../src/config';
@@ -233,6 +235,26 @@ describe('planExperiment', () => {
     });
     expect(plan.campaigns[1]!.config.training.solver).toMatchObject({ backend: 'http', method: 'ranking' });
     expect(plan.campaigns[0]!.config.training.solver).toMatchObject({ backend: 'http', method: 'dpo' });
+  });
+  it('examples/experiment-methods.yaml: one arm per solver method, on the base of examples/experiment.yaml', () => {
+    const load = (f: string) => parse(readFileSync(f, 'utf8')) as Record<string, unknown>;
+    const methods = load('examples/experiment-methods.yaml');
+    expect(methods.base).toEqual(load('examples/experiment.yaml').base);
+    const plan = planExperiment(methods as never, 'examples/experiment-methods.yaml');
+    expect(plan.reference).toBe('dpo');
+    const seed0 = plan.campaigns.filter((c) => c.seed === 0);
+    expect(seed0.map((c) => [c.arm, c.config.training.solver.method, c.config.roles.generator.objective])).toEqual([
+      ['dpo', 'dpo', 'reliability'],
+      ['policy-gradient', 'policy-gradient', 'reliability'],
+      ['ranking', 'ranking', 'reliability'],
+    ]);
+    for (const c of seed0) {
+      expect(c.config.training.solver).toMatchObject({
+        backend: 'http',
+        url: `http://127.0.0.1:${c.simPort}/_train/jobs`,
+      });
+      expect(c.config.reliability.thresholds.minCons).toBe(0.6);
+    }
   });
   it('rejects a bad arm, an unknown reference and a bad base section, naming each', () => {
     const bad = (input: unknown) => {
