@@ -56,7 +56,8 @@ export async function experimentCmd(opts: Opts): Promise<void> {
   if (opts.plan) {
     for (const c of plan.campaigns)
       process.stdout.write(
-        `${c.campaign}\tworld seed ${c.seed}\tport ${c.simPort}\t${c.config.roles.generator.objective}\n`,
+        `${c.campaign}\tworld seed ${c.seed}\tport ${c.simPort}\t${c.config.roles.generator.objective}\t` +
+          `solver method ${c.config.training.solver.method}\n`,
       );
     return;
   }
@@ -88,7 +89,7 @@ export async function experimentCmd(opts: Opts): Promise<void> {
       onProgress: (p) => process.stderr.write(opts.json ? `${JSON.stringify(p)}\n` : `${progressText(p)}\n`),
     });
     process.stdout.write(
-      `${experimentMarkdown(outcome.data, ['solverSkill', 'skillGain', 'labelAccuracy', 'taskMixEntropy', 'trivialShare', 'unverifiableShare', 'nearDuplicateShare', 'shareReliable', 'meanRG'])}\n\n` +
+      `${experimentMarkdown(outcome.data, ['solverSkill', 'skillGain', 'skillGainPer1kJudgeCalls', 'labelAccuracy', 'taskMixEntropy', 'trivialShare', 'unverifiableShare', 'nearDuplicateShare', 'shareReliable', 'meanRG'])}\n\n` +
         `figures: ${outcome.jsonPath}\nplots: ${outcome.htmlPath}\n` +
         `wall time ${(outcome.wallTimeSeconds / 60).toFixed(1)} min\n`,
     );

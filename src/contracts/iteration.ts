@@ -29,6 +29,8 @@ export interface PromotionDecision {
   undeployed?: boolean;
   /** A promoted model this promotion left uncalled, and whether it was undeployed (or why not). */
   superseded?: { model: string; undeployed: boolean; error?: string };
+  /** Model calls the gate itself made (solver: holdout answers and head-to-head judging; generator: its check batch). */
+  usage?: UsageByRole;
 }
 
 /** Rows in an iteration's datasets. */

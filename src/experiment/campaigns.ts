@@ -130,7 +130,8 @@ async function campaignFigures(client: Client, c: PlannedCampaign, sim: SimHandl
   const world = sim.world();
   const base = skillOf(world, c.config.roles.solver.model);
   const initialSkill = Object.values(base).reduce((a, b) => a + b, 0) / Math.max(1, Object.values(base).length);
-  const empty = { arm: c.arm, seed: c.seed, campaign: c.campaign, initialSkill, iterations: [] };
+  const solverMethod = c.config.training.solver.method;
+  const empty = { arm: c.arm, seed: c.seed, campaign: c.campaign, solverMethod, initialSkill, iterations: [] };
   let snapshot;
   try {
     snapshot = await loadCampaign(client, c.campaign);
@@ -139,7 +140,7 @@ async function campaignFigures(client: Client, c: PlannedCampaign, sim: SimHandl
   }
   const store = createArtifactStore({ kind: 'fs', root: c.config.storage.root });
   const iterations = [];
-  for (const r of snapshot.results) iterations.push(await iterationFigures(world, store, r));
+  for (const r of snapshot.results) iterations.push(await iterationFigures(world, store, r, solverMethod));
   return { ...empty, workflowStatus: snapshot.workflowStatus, iterations };
 }
 

@@ -5,13 +5,16 @@ import type { QuestionRow, ReportRow } from '../domain/artifacts';
 import { headline } from '../domain/summary';
 import {
   iterationTruth,
+  pgOrderAgreement,
   preferenceLabelAccuracy,
+  rankingAgreement,
   type DpoRowLike,
   type Share,
   type PgRowLike,
   type RankingRowLike,
 } from '../eval';
 import type { ArtifactRef } from '../contracts/common';
+import type { SolverMethod } from '../config';
 import { firstTaskMarker } from '../sim/markers';
 import type { WorldSnapshot } from '../sim/types';
 import type { ArtifactStore } from '../store/types';
@@ -19,7 +22,10 @@ import type { ArtifactStore } from '../store/types';
 /** Every figure of one iteration of one campaign. null = not measurable (e.g. no solver pair that iteration). */
 export interface IterationFigures {
   iteration: number;
-  /** Ground truth: share of the solver's training labels ordered as latent quality (DPO pairs; PG/ranking orders). */
+  /**
+   * Ground truth: share of the solver's training labels ordered as latent quality, in the dataset of the campaign's
+   * solver method (DPO pairs; pairs of a policy-gradient group by advantage; position pairs of a ranking list).
+   */
   labelAccuracy: number | null;
   labelPairs: number;
   /** Mean over types of the promoted solver's latent skill minus the answering solver's (0 when none promoted). */
@@ -44,9 +50,14 @@ export interface IterationFigures {
   meanObjective: number | null;
   meanPHat: number | null;
   solverPairs: number;
+  /** Rows of the method's solver dataset: DPO pairs, scored answers (policy gradient) or ranking lists. */
+  solverRows: number;
   solverPromoted: boolean;
   generatorPromoted: boolean;
+  /** Judge calls of the iteration's shards. */
   judgeCalls: number;
+  /** Judge calls of its promotion gates (solver head-to-head, generator check batch); 0 in results without them. */
+  gateJudgeCalls: number;
   /** Per latent task type: sums that pool across iterations and seeds (what each objective paid, and truth). */
   byType: Record<string, TypeSums>;
 }
@@ -59,7 +70,7 @@ export interface TypeSums {
   objective: number;
   pHat: number;
   pHatN: number;
-  /** Solver DPO pairs of this type whose chosen answer is truly better, of those with a label. */
+  /** Label pairs of this type (in the method's solver dataset) ordered as latent quality, of those with a label. */
   labelAgree: number;
   labelTotal: number;
 }
@@ -103,6 +114,8 @@ export interface CampaignFigures {
   arm: string;
   seed: number;
   campaign: string;
+  /** training.solver.method of the campaign (absent in figures from before solver methods: dpo). */
+  solverMethod?: SolverMethod;
   workflowStatus: string;
   /** Mean latent skill of the base solver (before iteration 0). */
   initialSkill: number;
@@ -131,32 +144,48 @@ async function iterationRows(
   return { questions, reports };
 }
 
+const ROWS_BY_METHOD = {
+  dpo: 'solverPairs',
+  'policy-gradient': 'solverPgRows',
+  ranking: 'solverRankingLists',
+} as const satisfies Record<SolverMethod, keyof NonNullable<IterationResult['datasets']>['counts']>;
+
 export async function iterationFigures(
   world: WorldSnapshot,
   store: ArtifactStore,
   result: IterationResult,
+  method: SolverMethod = 'dpo',
 ): Promise<IterationFigures> {
   const { questions, reports } = await iterationRows(store, result);
-  // Whichever solver datasets the iteration wrote (DPO today; policy-gradient and ranking for a solver-method arm).
+  // Every iteration writes all three solver datasets; the method decides which one the solver was trained on.
   const refs = (result.datasets?.refs ?? {}) as Record<string, ArtifactRef | undefined>;
   const rows = async <T>(format: string): Promise<T[] | undefined> => {
     const ref = refs[format];
     return ref ? store.getJsonl<T>(ref) : undefined;
   };
   const solverDpo = (await rows<DpoRowLike>('solver.trl-dpo')) ?? [];
+  const solverPg = await rows<PgRowLike>('solver.pg');
+  const solverRanking = await rows<RankingRowLike>('solver.ranking');
   const truth = iterationTruth(world, {
     questions,
     solverDpo,
-    solverPg: await rows<PgRowLike>('solver.pg'),
-    solverRanking: await rows<RankingRowLike>('solver.ranking'),
+    solverPg,
+    solverRanking,
     previousSolver: result.models.solver,
     promotedSolver: result.nextModels.solver,
   });
   const h = headline(result.reliability);
   const skill = skillOf(world, result.nextModels.solver);
-  // The label accuracy of the method the solver was trained by: DPO pairs, else PG order, else ranking order.
-  const { dpo: dpoShare, pg, ranking } = truth.labelAccuracy;
-  const dpo = dpoShare && dpoShare.total > 0 ? dpoShare : (pg ?? ranking ?? dpoShare);
+  // The label accuracy of the data the solver was trained on: its method's dataset.
+  const { dpo, pg, ranking } = truth.labelAccuracy;
+  const labels = method === 'policy-gradient' ? pg : method === 'ranking' ? ranking : dpo;
+  const labelsByType =
+    method === 'policy-gradient'
+      ? pgOrderAgreement(solverPg ?? []).byType
+      : method === 'ranking'
+        ? rankingAgreement(solverRanking ?? []).byType
+        : preferenceLabelAccuracy(solverDpo).byType;
+  const gateJudgeCalls = Object.values(result.promotion).reduce((n, d) => n + (d?.usage?.judge?.calls ?? 0), 0);
   const candidate = result.training.solver?.modelId ?? null;
   const before = skillOf(world, result.models.solver);
   const after = candidate ? skillOf(world, candidate) : null;
@@ -167,8 +196,8 @@ export async function iterationFigures(
     : [];
   return {
     iteration: result.iteration,
-    labelAccuracy: dpo?.value ?? null,
-    labelPairs: dpo?.total ?? 0,
+    labelAccuracy: labels?.value ?? null,
+    labelPairs: labels?.total ?? 0,
     skillGain: truth.meanSkillGain,
     skillGainByType: truth.skillGain,
     solverSkill: meanOf(Object.values(skill)),
@@ -184,9 +213,11 @@ export async function iterationFigures(
     meanObjective: h.meanObjective ?? h.meanReward,
     meanPHat: h.meanPHat ?? null,
     solverPairs: result.datasets?.counts.solverPairs ?? 0,
+    solverRows: result.datasets?.counts[ROWS_BY_METHOD[method]] ?? 0,
     solverPromoted: result.promotion.solver?.promoted ?? false,
     generatorPromoted: result.promotion.generator?.promoted ?? false,
     judgeCalls: result.usage.judge?.calls ?? 0,
-    byType: typeSums(reports, preferenceLabelAccuracy(solverDpo).byType),
+    gateJudgeCalls,
+    byType: typeSums(reports, labelsByType),
   };
 }

@@ -6,16 +6,20 @@ import type { CampaignFigures, IterationFigures } from '../experiment/figures';
 export type { CampaignFigures };
 import { meanPresent, pairedDifference, type PairedDifference } from '../domain/paired';
 
-type Overall = 'mean' | 'sum' | 'last';
+type Overall = 'mean' | 'sum' | 'last' | 'ratio';
 export interface MetricDef {
   key: string;
   label: string;
   group: 'ground truth' | 'loop';
-  /** How a campaign's iterations become one number: mean over iterations, their sum, or the last one. */
+  /**
+   * How a campaign's iterations become one number: mean over iterations, their sum, the last one, or (ratio) the
+   * sum of `ratio.num` over the sum of `ratio.den` times `ratio.scale` (per iteration: that iteration's ratio).
+   */
   overall: Overall;
   /** Which direction is good, for the reading ("" when neither). */
   better: 'higher' | 'lower' | '';
   get: (f: IterationFigures) => number | null;
+  ratio?: { num: (f: IterationFigures) => number | null; den: (f: IterationFigures) => number; scale: number };
 }
 
 /** A metric read from the field of IterationFigures named by its key, unless a getter says otherwise. */
@@ -26,11 +30,42 @@ const metric =
 const truth = metric('ground truth');
 const loop = metric('loop');
 
+/** Judge calls of an iteration: its shards and its promotion gates. */
+export const allJudgeCalls = (f: IterationFigures): number => f.judgeCalls + f.gateJudgeCalls;
+
+/** Ratio of sums, so a campaign's figure is its total gain over its total judge calls (not a mean of ratios). */
+const ratioMetric = (
+  key: string,
+  label: string,
+  num: (f: IterationFigures) => number | null,
+  den: (f: IterationFigures) => number,
+  scale: number,
+): MetricDef => ({
+  key,
+  label,
+  group: 'ground truth',
+  overall: 'ratio',
+  better: 'higher',
+  get: (f) => {
+    const n = num(f);
+    const d = den(f);
+    return n === null || d <= 0 ? null : (n / d) * scale;
+  },
+  ratio: { num, den, scale },
+});
+
 export const METRICS: MetricDef[] = [
   truth('solverSkill', 'solver true skill (mean over types)', 'last', 'higher'),
   truth('skillGain', 'true skill gain this iteration', 'sum', 'higher'),
   truth('candidateSkillGain', 'true skill gain of the trained solver, promoted or not', 'mean', 'higher'),
-  truth('labelAccuracy', 'preference-label accuracy (solver DPO pairs)', 'mean', 'higher'),
+  ratioMetric(
+    'skillGainPer1kJudgeCalls',
+    'true skill gain per 1,000 judge calls (incl. promotion gates)',
+    (f) => f.skillGain,
+    allJudgeCalls,
+    1000,
+  ),
+  truth('labelAccuracy', "label accuracy of the solver's training data (its method's dataset)", 'mean', 'higher'),
   truth('taskMixEntropy', 'task-mix entropy (normalised)', 'mean', 'higher'),
   truth('trivialShare', 'trivially-easy share', 'mean', 'lower'),
   truth('unverifiableShare', 'unverifiable share', 'mean', 'lower'),
@@ -39,6 +74,8 @@ export const METRICS: MetricDef[] = [
   loop('meanRG', 'mean R_G (loop)', 'mean', ''),
   loop('meanPHat', 'mean p̂, share judged correct (loop)', 'mean', ''),
   loop('solverPairs', 'solver DPO pairs', 'mean', ''),
+  loop('solverRows', "rows of the solver method's dataset", 'mean', ''),
+  loop('judgeCalls', 'judge calls (shards and promotion gates)', 'sum', '', allJudgeCalls),
   loop('solverPromoted', 'solver promoted (share of iterations)', 'mean', '', (f) => (f.solverPromoted ? 1 : 0)),
 ];
 
@@ -99,7 +136,7 @@ export interface TypeRow {
   passRate: number | null;
   meanPHat: number | null;
   meanObjective: number | null;
-  /** Truth: share of this type's solver DPO pairs whose chosen answer is really better. */
+  /** Truth: share of this type's label pairs (in the method's solver dataset) ordered as latent quality. */
   labelAccuracy: number | null;
   labelPairs: number;
 }
@@ -153,6 +190,13 @@ function overallValue(def: MetricDef, its: readonly IterationFigures[]): number 
   const xs = its.map(def.get);
   if (def.overall === 'last') return its.length ? (xs[xs.length - 1] ?? null) : null;
   if (def.overall === 'sum') return its.length && xs.every((x) => x !== null) ? xs.reduce((a, b) => a! + b!, 0)! : null;
+  if (def.overall === 'ratio' && def.ratio) {
+    const { num, den, scale } = def.ratio;
+    const nums = its.map(num);
+    const total = its.reduce((a, f) => a + den(f), 0);
+    if (!its.length || total <= 0 || nums.some((x) => x === null)) return null;
+    return (nums.reduce((a, b) => a! + b!, 0)! / total) * scale;
+  }
   return meanPresent(xs);
 }
 
@@ -212,24 +256,37 @@ export function diffText(d: PairedDifference | null): string {
   return `${signed(d.mean)} [${signed(d.lo)}, ${signed(d.hi)}]${sig}`;
 }
 
+const armName = (data: ExperimentData, a: string) => (a === data.reference ? `${a} (reference)` : a);
+const metricName = (m: MetricResult) => {
+  const how = {
+    last: 'after the last iteration',
+    sum: 'summed over iterations',
+    mean: 'mean over iterations',
+    ratio: 'over the whole campaign',
+  }[m.overall];
+  return `${m.label}, ${how}${m.better ? ` (${m.better} is better)` : ''}`;
+};
+/** An arm's campaign-level mean, and under it (not for the reference) its paired difference. */
+const armCell = (data: ExperimentData, m: MetricResult, a: string) => {
+  const c = m.overallByArm[a]!;
+  return a === data.reference ? f3(c.mean) : `${f3(c.mean)}<br>${diffText(c.diff)}`;
+};
+
 /** Markdown: per metric, each arm's campaign-level mean and its paired difference against the reference. */
 export function experimentMarkdown(data: ExperimentData, keys?: readonly string[]): string {
   const ms = keys ? data.metrics.filter((m) => keys.includes(m.key)) : data.metrics;
-  const head = `| metric (per campaign) | ${data.arms.map((a) => (a === data.reference ? `${a} (reference)` : a)).join(' | ')} |`;
+  const head = `| metric (per campaign) | ${data.arms.map((a) => armName(data, a)).join(' | ')} |`;
   const sep = `|---|${data.arms.map(() => '---').join('|')}|`;
-  const rows = ms.map((m) => {
-    const how =
-      m.overall === 'last'
-        ? 'after the last iteration'
-        : m.overall === 'sum'
-          ? 'summed over iterations'
-          : 'mean over iterations';
-    const cells = data.arms.map((a) => {
-      const c = m.overallByArm[a]!;
-      return a === data.reference ? f3(c.mean) : `${f3(c.mean)}<br>${diffText(c.diff)}`;
-    });
-    return `| ${m.label}, ${how}${m.better ? ` (${m.better} is better)` : ''} | ${cells.join(' | ')} |`;
-  });
+  const rows = ms.map((m) => `| ${metricName(m)} | ${data.arms.map((a) => armCell(data, m, a)).join(' | ')} |`);
+  return [head, sep, ...rows].join('\n');
+}
+
+/** Markdown, transposed: one row per arm, one column per metric (in the order of `keys`). */
+export function armsMarkdown(data: ExperimentData, keys: readonly string[]): string {
+  const ms = keys.flatMap((k) => data.metrics.filter((m) => m.key === k));
+  const head = `| arm | ${ms.map(metricName).join(' | ')} |`;
+  const sep = `|---|${ms.map(() => '---').join('|')}|`;
+  const rows = data.arms.map((a) => `| ${armName(data, a)} | ${ms.map((m) => armCell(data, m, a)).join(' | ')} |`);
   return [head, sep, ...rows].join('\n');
 }
 

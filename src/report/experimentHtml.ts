@@ -72,8 +72,12 @@ function overallTable(data: ExperimentData): string {
   const head = data.arms.map((a) => `<th>${escapeHtml(a === data.reference ? `${a} (reference)` : a)}</th>`).join('');
   const rows = data.metrics
     .map((m) => {
-      const how =
-        m.overall === 'last' ? 'last iteration' : m.overall === 'sum' ? 'sum over iterations' : 'mean over iterations';
+      const how = {
+        last: 'last iteration',
+        sum: 'sum over iterations',
+        mean: 'mean over iterations',
+        ratio: 'whole campaign',
+      }[m.overall];
       const cells = data.arms
         .map((a) => {
           const c = m.overallByArm[a]!;
@@ -130,7 +134,7 @@ ${charts.map(chartBlock).join('\n')}
 </div>
 <section class="tables card">
 <h2>Per task type (pooled over seeds and iterations)</h2>
-<p class="caption">What the loop measured per latent task type (R_G, share reliable, p̂ and the arm's own objective reward) next to the truth (share of solver DPO pairs whose chosen answer really is better), and how the generator's mix moved.</p>
+<p class="caption">What the loop measured per latent task type (R_G, share reliable, p̂ and the arm's own objective reward) next to the truth (share of label pairs in the solver's training data, its method's dataset, ordered as latent quality), and how the generator's mix moved.</p>
 ${typeTables(data)}
 </section>`,
     footer:

@@ -3,13 +3,14 @@
 import { ActivityFailure, ParentClosePolicy, executeChild, patched, workflowInfo } from '@temporalio/workflow';
 import type { RloopConfig } from '../config';
 import { trainingDatasetFormat, trainingWorkflowId } from '../contracts/training';
-import type { ModelLineage, ServedModel } from '../contracts/common';
+import type { ModelLineage, ServedModel, UsageByRole } from '../contracts/common';
 import type { IterationProgress, IterationResult, PromotionDecision } from '../contracts/iteration';
 import type { DatasetFormat, TrainerRole, TrainingOutcome } from '../contracts/training';
 import type { ReliabilitySummary } from '../domain/summary';
 import { roleActivities, storeActivities } from './activityOptions';
 import { shardWorkflow } from './shard';
 import { meanOfSums } from '../domain/summary';
+import { mergeUsage } from '../domain/usage';
 import { trainsGenerator } from '../domain/objectives';
 import { trainingWorkflow } from './training';
 
@@ -235,6 +236,7 @@ async function promoteSolver(
     reason: gate.reason,
     winRate: gate.winRate,
     interval: gate.interval,
+    usage: gate.usage,
   };
 }
 
@@ -279,5 +281,7 @@ async function promoteGenerator(
   const label = objective === 'reliability' ? 'R_G' : `${objective} reward`;
   const promoted = candidateMean >= currentMean - generatorTolerance;
   const reason = `mean ${label} ${candidateMean.toFixed(3)} vs current ${currentMean.toFixed(3)} (tolerance ${generatorTolerance})${promoted ? '' : `: the new generator loses on its objective (${objective})`}`;
-  return { promoted, candidate: outcome.modelId, reason, meanReward: candidateMean };
+  const steps = [check.questions, check.answers, check.judgments, check.reports];
+  const usage = steps.reduce<UsageByRole>((u, step) => mergeUsage(u, step.usage), {});
+  return { promoted, candidate: outcome.modelId, reason, meanReward: candidateMean, usage };
 }

@@ -140,6 +140,7 @@ describe('iterationWorkflow after scoring (time skipping, stubbed activities)', 
         reason: 'win rate 0.90, lower bound 0.60 > 0.5',
         winRate: 0.9,
         interval: [0.6, 0.98],
+        usage: {},
       });
       expect(result.nextModels).toEqual({
         generator: 'sim-generator',
@@ -175,6 +176,13 @@ describe('iterationWorkflow after scoring (time skipping, stubbed activities)', 
         reason: 'mean R_G 0.460 vs current 0.500 (tolerance 0.05)',
       });
       expect(result.promotion.generator?.meanReward).toBeCloseTo(0.46, 10);
+      // The check batch's model calls are the gate's: 4 questions, 4 answers each, 3 judge calls per question.
+      const gateCalls = (role: 'generator' | 'solver' | 'judge') => result.promotion.generator?.usage?.[role]?.calls;
+      expect([gateCalls('generator'), gateCalls('solver'), gateCalls('judge')]).toEqual([
+        4,
+        16,
+        4 * JUDGE_CALLS_PER_QUESTION,
+      ]);
       expect(result.nextModels).toEqual({ generator: candidate, solver: 'sim-solver', previousSolver: null });
     });
 

@@ -1,9 +1,16 @@
 // Experiment aggregation (per iteration and per campaign, paired by seed), its tables and page, and the plan.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import type { IterationFigures } from '../../../src/experiment/figures';
 import { planExperiment } from '../../../src/experiment/plan';
 import { ConfigError } from '../../../src/config';
-import { aggregateExperiment, experimentMarkdown, type CampaignFigures } from '../../../src/report/experimentData';
+import {
+  aggregateExperiment,
+  armsMarkdown,
+  experimentMarkdown,
+  type CampaignFigures,
+} from '../../../src/report/experimentData';
 import { renderExperimentHtml } from '../../../src/report/experimentHtml';
 
 const fig = (iteration: number, solverSkill: number, labelAccuracy: number | null): IterationFigures => ({
@@ -25,9 +32,11 @@ const fig = (iteration: number, solverSkill: number, labelAccuracy: number | nul
   meanObjective: 0.4,
   meanPHat: 0.7,
   solverPairs: 3,
+  solverRows: 3,
   solverPromoted: true,
   generatorPromoted: false,
   judgeCalls: 100,
+  gateJudgeCalls: 0,
   byType: {},
 });
 
@@ -86,6 +95,72 @@ describe('aggregateExperiment', () => {
     expect(html).toContain('id="chart-labelAccuracy-diff"');
     expect(html).toContain('wall time 1.0 min');
     expect(html).not.toMatch(/<script[^>]+src=/);
+  });
+});
+
+describe('true skill gain per 1,000 judge calls', () => {
+  // (skill gain, shard judge calls, gate judge calls) per iteration.
+  const its = (...xs: Array<[number, number, number]>) =>
+    xs.map(([skillGain, judgeCalls, gateJudgeCalls], i) => ({
+      ...fig(i, 0.5, 1),
+      skillGain,
+      judgeCalls,
+      gateJudgeCalls,
+    }));
+  const data = aggregateExperiment(
+    { name: 'm', reference: 'dpo', arms: ['dpo', 'ranking'], seeds: [0, 1], iterations: 2 },
+    [
+      // dpo s0: gains 0.02 + 0.01 over (900 + 100) + (1500 + 500) = 3000 calls: 0.03 / 3000 · 1000 = 0.010 (the mean
+      // of the iterations' own ratios, 0.020 and 0.005, would be 0.0125: the campaign figure is a ratio of sums).
+      campaign('dpo', 0, its([0.02, 900, 100], [0.01, 1500, 500])),
+      // dpo s1: 0.04 / 2000 · 1000 = 0.020.
+      campaign('dpo', 1, its([0, 1000, 0], [0.04, 900, 100])),
+      // ranking s0: (0.05 − 0.01) / 2000 · 1000 = 0.020; s1: 0.08 / 2000 · 1000 = 0.040.
+      campaign('ranking', 0, its([0.05, 1000, 0], [-0.01, 800, 200])),
+      campaign('ranking', 1, its([0.03, 1200, 0], [0.05, 700, 100])),
+    ],
+  );
+  const m = data.metrics.find((x) => x.key === 'skillGainPer1kJudgeCalls')!;
+
+  it('per campaign: total gain over total judge calls (shards and gates), paired against the reference', () => {
+    expect(m.overallByArm.dpo!.values[0]).toBeCloseTo(0.01, 12);
+    expect(m.overallByArm.dpo!.values[1]).toBeCloseTo(0.02, 12);
+    expect(m.overallByArm.ranking!.values[0]).toBeCloseTo(0.02, 12);
+    expect(m.overallByArm.ranking!.values[1]).toBeCloseTo(0.04, 12);
+    // Differences 0.01 and 0.02: mean 0.015, sd = √(2 · 0.005²) = 0.0070711, half = 12.7062 · 0.0070711 / √2 =
+    // 0.063531.
+    const d = m.overallByArm.ranking!.diff!;
+    expect(d.mean).toBeCloseTo(0.015, 12);
+    expect(d.hi! - d.mean!).toBeCloseTo(0.063531, 5);
+    expect(data.metrics.find((x) => x.key === 'judgeCalls')!.overallByArm.dpo!.values).toEqual([3000, 2000]);
+  });
+
+  it("per iteration: that iteration's gain over its judge calls", () => {
+    // ranking, iteration 1: s0 −0.01 / 1000 · 1000 = −0.010, s1 0.05 / 800 · 1000 = 0.0625.
+    expect(m.perIteration.ranking![1]!.values[0]).toBeCloseTo(-0.01, 12);
+    expect(m.perIteration.ranking![1]!.values[1]).toBeCloseTo(0.0625, 12);
+    expect(experimentMarkdown(data, ['skillGainPer1kJudgeCalls'])).toContain(
+      '| true skill gain per 1,000 judge calls (incl. promotion gates), over the whole campaign (higher is better) | ' +
+        '0.015 | 0.030<br>+0.015 [',
+    );
+  });
+
+  it('renders one row per arm, metrics in the order asked', () => {
+    const md = armsMarkdown(data, ['judgeCalls', 'skillGainPer1kJudgeCalls']).split('\n');
+    expect(md[0]).toBe(
+      '| arm | judge calls (shards and promotion gates), summed over iterations | true skill gain per 1,000 judge ' +
+        'calls (incl. promotion gates), over the whole campaign (higher is better) |',
+    );
+    // Judge calls: dpo (3000 + 2000) / 2 = 2500; ranking 2000 and 2000, paired differences −1000 and 0: mean −500.
+    expect(md[2]).toBe('| dpo (reference) | 2500.000 | 0.015 |');
+    expect(md[3]).toMatch(/^\| ranking \| 2000\.000<br>-500\.000 \[.*\] \| 0\.030<br>\+0\.015 \[/);
+  });
+
+  it('is not measurable for a campaign without judge calls', () => {
+    const none = aggregateExperiment({ name: 'm', reference: 'dpo', arms: ['dpo'], seeds: [0], iterations: 1 }, [
+      campaign('dpo', 0, its([0.02, 0, 0])),
+    ]);
+    expect(none.metrics.find((x) => x.key === 'skillGainPer1kJudgeCalls')!.overallByArm.dpo!.values).toEqual([null]);
   });
 });
 
@@ -160,6 +235,26 @@ describe('planExperiment', () => {
     });
     expect(plan.campaigns[1]!.config.training.solver).toMatchObject({ backend: 'http', method: 'ranking' });
     expect(plan.campaigns[0]!.config.training.solver).toMatchObject({ backend: 'http', method: 'dpo' });
+  });
+  it('examples/experiment-methods.yaml: one arm per solver method, on the base of examples/experiment.yaml', () => {
+    const load = (f: string) => parse(readFileSync(f, 'utf8')) as Record<string, unknown>;
+    const methods = load('examples/experiment-methods.yaml');
+    expect(methods.base).toEqual(load('examples/experiment.yaml').base);
+    const plan = planExperiment(methods as never, 'examples/experiment-methods.yaml');
+    expect(plan.reference).toBe('dpo');
+    const seed0 = plan.campaigns.filter((c) => c.seed === 0);
+    expect(seed0.map((c) => [c.arm, c.config.training.solver.method, c.config.roles.generator.objective])).toEqual([
+      ['dpo', 'dpo', 'reliability'],
+      ['policy-gradient', 'policy-gradient', 'reliability'],
+      ['ranking', 'ranking', 'reliability'],
+    ]);
+    for (const c of seed0) {
+      expect(c.config.training.solver).toMatchObject({
+        backend: 'http',
+        url: `http://127.0.0.1:${c.simPort}/_train/jobs`,
+      });
+      expect(c.config.reliability.thresholds.minCons).toBe(0.6);
+    }
   });
   it('rejects a bad arm, an unknown reference and a bad base section, naming each', () => {
     const bad = (input: unknown) => {
