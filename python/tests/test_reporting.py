@@ -1,17 +1,16 @@
 """--report-to mlflow from a hand-written loop logs into the run named by MLFLOW_RUN_ID at MLFLOW_TRACKING_URI.
 
-Runs only where mlflow is installed (it is not in the lock: trackers are the user's choice).
+The MLflow client (mlflow-skinny) is in the lock; wandb and tensorboard stay the user's choice.
 """
 
 from __future__ import annotations
 
+import mlflow
 import pytest
 
 from conftest import write_jsonl
 from helpers import ANSWERS, PROMPTS, assistant
 from rloop_ml import train_solver_pg
-
-mlflow = pytest.importorskip("mlflow")
 
 
 def test_mlflow_run_from_the_environment_gets_the_metrics(tmp_path, base_model, monkeypatch):
