@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from conftest import write_jsonl
-from helpers import ANSWERS, PROMPTS, assistant
+from helpers import ANSWERS, PROMPTS, assistant, pg_rows
 from rloop_ml import train_solver_dpo, train_solver_pg
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -128,11 +128,7 @@ def _tags(run: dict) -> dict[str, str]:
 
 def test_policy_gradient_job_logs_a_nested_run_with_its_step_losses(tmp_path, base_model, campaign_run, monkeypatch):
     monkeypatch.setenv("RLOOP_MLFLOW_RUN_NAME", "campaign-nested-iter-0-solver")
-    rows = [
-        {"prompt": PROMPTS[0], "completion": assistant(a), "reward": r, "advantage": adv, "group": "q0"}
-        for a, r, adv in zip(ANSWERS[0], [1.0, 0.5, 0.0], [1.0, 0.0, -1.0])
-    ]
-    data = write_jsonl(tmp_path / "pg.jsonl", rows)
+    data = write_jsonl(tmp_path / "pg.jsonl", pg_rows())
     history = train_solver_pg.main(
         ["--data", str(data), "--base", str(base_model), "--out", str(tmp_path / "out"), "--lr", "1e-3",
          "--batch-size", "1", "--grad-accum", "1", "--max-steps", "2"]
@@ -177,10 +173,7 @@ def test_dpo_job_logs_through_transformers_into_the_nested_run(tmp_path, base_mo
 
 
 def test_report_to_none_logs_nothing_even_when_rloop_names_a_parent(tmp_path, base_model, campaign_run):
-    rows = [
-        {"prompt": PROMPTS[0], "completion": assistant(ANSWERS[0][0]), "reward": 1.0, "advantage": 1.0, "group": "q0"}
-    ]
-    data = write_jsonl(tmp_path / "pg.jsonl", rows)
+    data = write_jsonl(tmp_path / "pg.jsonl", pg_rows()[:1])
     train_solver_pg.main(
         ["--data", str(data), "--base", str(base_model), "--out", str(tmp_path / "out"), "--batch-size", "1",
          "--grad-accum", "1", "--max-steps", "1", "--report-to", "none"]

@@ -9,7 +9,7 @@ import mlflow
 import pytest
 
 from conftest import write_jsonl
-from helpers import ANSWERS, PROMPTS, assistant
+from helpers import pg_rows
 from rloop_ml import train_solver_pg
 
 
@@ -21,11 +21,7 @@ def test_mlflow_run_from_the_environment_gets_the_metrics(tmp_path, base_model, 
     run_id = client.create_run(experiment).info.run_id  # as an orchestrator would, before the job starts
     monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
     monkeypatch.setenv("MLFLOW_RUN_ID", run_id)
-    rows = [
-        {"prompt": PROMPTS[0], "completion": assistant(a), "reward": r, "advantage": adv, "group": "q0"}
-        for a, r, adv in zip(ANSWERS[0], [1.0, 0.5, 0.0], [1.0, 0.0, -1.0])
-    ]
-    data = write_jsonl(tmp_path / "pg.jsonl", rows)
+    data = write_jsonl(tmp_path / "pg.jsonl", pg_rows())
     history = train_solver_pg.main(
         ["--data", str(data), "--base", str(base_model), "--out", str(tmp_path / "out"), "--lr", "1e-3",
          "--batch-size", "1", "--grad-accum", "1", "--epochs", "2", "--report-to", "mlflow"]
