@@ -95,9 +95,10 @@ class Reporter:
             for k, v in metrics.items():
                 self._client.add_scalar(k, v, step)
 
-    def close(self) -> None:
+    def close(self, failed: bool = False) -> None:
+        """Ends the run (a run started here is marked FAILED when training failed, not FINISHED by mlflow's atexit)."""
         if self.kind == "mlflow" and self._owns_run:
-            self._client.end_run()
+            end_mlflow_run(failed)
         elif self.kind == "wandb":
             self._client.finish()
         elif self.kind == "tensorboard":

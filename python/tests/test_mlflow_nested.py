@@ -179,3 +179,17 @@ def test_report_to_none_logs_nothing_even_when_rloop_names_a_parent(tmp_path, ba
          "--grad-accum", "1", "--max-steps", "1", "--report-to", "none"]
     )
     assert _children(campaign_run) == []
+
+
+def test_a_job_that_fails_marks_its_nested_run_failed(tmp_path, base_model, campaign_run, monkeypatch):
+    # A learning rate this large makes the loss non-finite within a few steps: the trainer stops with exit status.
+    monkeypatch.setenv("RLOOP_MLFLOW_RUN_NAME", "campaign-nested-iter-1-solver")
+    data = write_jsonl(tmp_path / "pg.jsonl", pg_rows())
+    with pytest.raises(SystemExit, match="loss is not finite"):
+        train_solver_pg.main(
+            ["--data", str(data), "--base", str(base_model), "--out", str(tmp_path / "out"), "--lr", "1e30",
+             "--batch-size", "1", "--grad-accum", "1", "--epochs", "20"]
+        )
+    [child] = _children(campaign_run)
+    assert child["info"]["run_name"] == "campaign-nested-iter-1-solver"
+    assert child["info"]["status"] == "FAILED"
