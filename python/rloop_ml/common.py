@@ -93,7 +93,7 @@ def write_model_id(out_dir: str, model_id: str) -> None:
     os.replace(tmp, os.path.join(out_dir, "model_id.txt"))
 
 
-REPORT_TO = ("none", "wandb", "mlflow", "tensorboard")
+REPORT_TO = ("auto", "none", "wandb", "mlflow", "tensorboard")
 
 
 def trainer_parser(doc: str, data_help: str, base_help: str) -> argparse.ArgumentParser:
@@ -110,8 +110,10 @@ def trainer_parser(doc: str, data_help: str, base_help: str) -> argparse.Argumen
     p.add_argument(
         "--report-to",
         choices=REPORT_TO,
-        default="none",
-        help="experiment tracker; wandb/mlflow/tensorboard read their usual environment variables",
+        default="auto",
+        help="experiment tracker; wandb/mlflow/tensorboard read their usual environment variables. auto (default): "
+        "mlflow when rloop launched the job for a campaign with `tracking:` (RLOOP_MLFLOW_PARENT_RUN_ID set, the "
+        "job logs as a nested run under the campaign's run), else none",
     )
     return p
 

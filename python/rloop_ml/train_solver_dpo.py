@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from typing import Any
 
 from rloop_ml.common import check_rows, message_problems, rows_problems, trainer_parser, write_model_id
+from rloop_ml.reporting import end_mlflow_run, resolve_report_to, start_mlflow_run
 
 
 def _row_problems(row: dict, where: str) -> list[str]:
@@ -59,9 +61,12 @@ def main(argv: list[str] | None = None) -> None:
     # Heavy imports only now: see the module docstring.
     from datasets import Dataset
     from transformers import AutoModelForCausalLM, AutoTokenizer
+    from accelerate import PartialState
     from trl import DPOConfig, DPOTrainer
 
     from transformers import set_seed
+
+    report_to = resolve_report_to(args.report_to)
 
     set_seed(args.seed)
     tokenizer = AutoTokenizer.from_pretrained(args.base)
@@ -86,7 +91,7 @@ def main(argv: list[str] | None = None) -> None:
         bf16=args.bf16,
         logging_steps=args.logging_steps,
         save_strategy="no",
-        report_to=args.report_to,
+        report_to=report_to,
         seed=args.seed,
     )
     # With ref_model=None, DPOTrainer keeps a frozen copy of the base model as the reference (or, with LoRA, the
@@ -94,7 +99,15 @@ def main(argv: list[str] | None = None) -> None:
     trainer = DPOTrainer(
         model=model, args=config, train_dataset=dataset, processing_class=tokenizer, peft_config=peft_config
     )
-    trainer.train()
+    # transformers' MLflow callback logs into the active run: started here, it is nested under rloop's campaign run
+    # when the environment names one (rloop_ml.reporting). Only the main process reports.
+    own_run = report_to == "mlflow" and PartialState().is_main_process
+    own_run = own_run and start_mlflow_run(os.path.basename(os.path.abspath(args.out)))[1]
+    try:
+        trainer.train()
+    finally:
+        if own_run:
+            end_mlflow_run(failed=sys.exc_info()[0] is not None)
     if peft_config is not None:
         # Save a merged model, so a plain inference server can load --out without peft.
         merged = trainer.accelerator.unwrap_model(trainer.model).merge_and_unload()

@@ -121,25 +121,29 @@ class Session:
         history: list[dict[str, float]] = []
         step = 0
         limit = args.max_steps * args.grad_accum if args.max_steps else math.inf  # counted in batches
-        for _epoch in range(args.epochs):
-            if step >= limit:
-                break
-            for batch in loader:
-                with self.acc.accumulate(model):
-                    loss, metrics = loss_fn(model, batch)
-                    self.acc.backward(loss)
-                    optimizer.step()
-                    optimizer.zero_grad()
-                if not math.isfinite(loss.item()):
-                    raise SystemExit(f"loss is not finite at batch {step + 1}; lower --lr")
-                step += 1
-                metrics = {"loss": loss.item(), **metrics}
-                history.append(metrics)
-                self.reporter.log(metrics, step)
-                if step % args.logging_steps == 0 and self.acc.is_main_process:
-                    print(f"step {step} " + " ".join(f"{k} {v:.4f}" for k, v in metrics.items()), flush=True)
+        try:
+            for _epoch in range(args.epochs):
                 if step >= limit:
                     break
+                for batch in loader:
+                    with self.acc.accumulate(model):
+                        loss, metrics = loss_fn(model, batch)
+                        self.acc.backward(loss)
+                        optimizer.step()
+                        optimizer.zero_grad()
+                    if not math.isfinite(loss.item()):
+                        raise SystemExit(f"loss is not finite at batch {step + 1}; lower --lr")
+                    step += 1
+                    metrics = {"loss": loss.item(), **metrics}
+                    history.append(metrics)
+                    self.reporter.log(metrics, step)
+                    if step % args.logging_steps == 0 and self.acc.is_main_process:
+                        print(f"step {step} " + " ".join(f"{k} {v:.4f}" for k, v in metrics.items()), flush=True)
+                    if step >= limit:
+                        break
+        except BaseException:
+            self.reporter.close(failed=True)
+            raise
         self.model = self.acc.unwrap_model(model)
         return history
 

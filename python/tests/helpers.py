@@ -66,6 +66,14 @@ def assistant(text: str) -> list[dict]:
     return [{"role": "assistant", "content": text}]
 
 
+def pg_rows() -> list[dict]:
+    """solver.pg rows of one question: three answers with rewards 1, 0.5, 0 and advantages 1, 0, -1."""
+    return [
+        {"prompt": PROMPTS[0], "completion": assistant(a), "reward": r, "advantage": adv, "group": "q0"}
+        for a, r, adv in zip(ANSWERS[0], [1.0, 0.5, 0.0], [1.0, 0.0, -1.0])
+    ]
+
+
 def group_advantages(rewards: list[float]) -> list[float]:
     """(r - mean) / (population std + 1e-6), 0 in a group of one: the formula the exporters use."""
     if len(rewards) < 2:

@@ -1,17 +1,16 @@
 """--report-to mlflow from a hand-written loop logs into the run named by MLFLOW_RUN_ID at MLFLOW_TRACKING_URI.
 
-Runs only where mlflow is installed (it is not in the lock: trackers are the user's choice).
+The MLflow client (mlflow-skinny) is in the lock; wandb and tensorboard stay the user's choice.
 """
 
 from __future__ import annotations
 
+import mlflow
 import pytest
 
 from conftest import write_jsonl
-from helpers import ANSWERS, PROMPTS, assistant
+from helpers import pg_rows
 from rloop_ml import train_solver_pg
-
-mlflow = pytest.importorskip("mlflow")
 
 
 def test_mlflow_run_from_the_environment_gets_the_metrics(tmp_path, base_model, monkeypatch):
@@ -22,11 +21,7 @@ def test_mlflow_run_from_the_environment_gets_the_metrics(tmp_path, base_model, 
     run_id = client.create_run(experiment).info.run_id  # as an orchestrator would, before the job starts
     monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
     monkeypatch.setenv("MLFLOW_RUN_ID", run_id)
-    rows = [
-        {"prompt": PROMPTS[0], "completion": assistant(a), "reward": r, "advantage": adv, "group": "q0"}
-        for a, r, adv in zip(ANSWERS[0], [1.0, 0.5, 0.0], [1.0, 0.0, -1.0])
-    ]
-    data = write_jsonl(tmp_path / "pg.jsonl", rows)
+    data = write_jsonl(tmp_path / "pg.jsonl", pg_rows())
     history = train_solver_pg.main(
         ["--data", str(data), "--base", str(base_model), "--out", str(tmp_path / "out"), "--lr", "1e-3",
          "--batch-size", "1", "--grad-accum", "1", "--epochs", "2", "--report-to", "mlflow"]

@@ -40,4 +40,4 @@ def test_generator_rl_moves_towards_high_reward_questions(tmp_path, base_model):
 def test_parse_args_keeps_the_command_backend_contract():
     args = train_generator_rl.parse_args(["--data", "d", "--base", "b", "--out", "o", "--model-id", "m"])
     assert isinstance(args, argparse.Namespace)
-    assert (args.data, args.base, args.out, args.model_id, args.report_to) == ("d", "b", "o", "m", "none")
+    assert (args.data, args.base, args.out, args.model_id, args.report_to) == ("d", "b", "o", "m", "auto")

@@ -16,7 +16,12 @@ import { buildDatasets } from './datasets';
 import { compareSolvers } from './gate';
 import { cancelTraining, saveTrainingLogs, submitTraining, trainingStatus } from './training';
 import { deployModel, undeployModel } from './deploy';
-import { trackCampaignIteration, type TrackIterationInput } from './tracking';
+import {
+  openTrackingRun,
+  trackCampaignIteration,
+  type OpenTrackingRunInput,
+  type TrackIterationInput,
+} from './tracking';
 
 export type { ActivityDeps } from './context';
 
@@ -62,6 +67,9 @@ export function createActivities(deps: ActivityDeps) {
           const ref = await ctx.store.refFor(campaignStateKey(input.campaign));
           return ref ? ctx.store.getJson<CampaignState>(ref) : null;
         },
+      ),
+      openTrackingRun: keepAlive((input: OpenTrackingRunInput) =>
+        openTrackingRun(ctx, input, Context.current().cancellationSignal),
       ),
       trackCampaignIteration: keepAlive((input: TrackIterationInput) =>
         trackCampaignIteration(ctx, input, Context.current().cancellationSignal),

@@ -9,6 +9,7 @@ import { iterationPrefix } from '../domain/artifacts';
 import { meanOfSums } from '../domain/summary';
 import type { ArtifactStore } from '../store';
 import {
+  campaignRun,
   flattenParams,
   trackIteration,
   type TrackedRun,
@@ -126,6 +127,28 @@ export async function trackCampaignIteration(
     );
   } catch (err) {
     throw trackingFailure(err, tracking.uri);
+  }
+}
+
+export interface OpenTrackingRunInput {
+  campaign: string;
+  /** The campaign's workflow id, as in TrackIterationInput. */
+  runKey: string;
+  tracking: TrackingTarget;
+  /** Workflow time (ms): the run's start time if it is made now. */
+  timestamp: number;
+}
+
+/** The campaign's tracker run (found or made), for training jobs to nest their runs under. */
+export async function openTrackingRun(
+  ctx: ActivityContext,
+  input: OpenTrackingRunInput,
+  signal?: AbortSignal,
+): Promise<{ runId: string; experimentId: string }> {
+  try {
+    return await campaignRun(input.tracking, input, { env: ctx.env, signal });
+  } catch (err) {
+    throw trackingFailure(err, input.tracking.uri);
   }
 }
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Context } from '@temporalio/activity';
 import type { RloopConfig } from '../config';
 import type { ArtifactRef } from '../contracts/common';
-import type { DatasetFormat } from '../contracts/training';
+import type { DatasetFormat, TrainerTracking } from '../contracts/training';
 import { createTrainer, type JobRef, type JobStatus, type TrainerBackend, type TrainerRole } from '../training';
 import { tracedTrainer } from '../observability/trainerSpans';
 import type { ActivityContext } from './context';
@@ -33,6 +33,7 @@ export async function submitTraining(
     idempotencyKey: string;
     baseModel: string;
     datasets: Partial<Record<DatasetFormat, ArtifactRef>>;
+    tracking?: TrainerTracking;
   },
 ): Promise<JobRef> {
   const activity = Context.current();
@@ -46,6 +47,7 @@ export async function submitTraining(
         baseModel: input.baseModel,
         datasets: input.datasets,
         outputDir: join(ctx.jobsDir, input.idempotencyKey),
+        ...(input.tracking ? { tracking: input.tracking } : {}),
       },
       activity.cancellationSignal,
     );

@@ -5,20 +5,21 @@ import { existsSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
 import type { RloopConfig } from '../config';
 import { CampaignNotFoundError } from '../client/campaign';
-import { connectClient, resolveConnection } from '../temporal/connection';
+import { connectClient, resolveConnection, type ResolvedConnection } from '../temporal/connection';
 import { loadConfigOrExit } from './configArg';
 
 type ErrorClass = abstract new (...args: never[]) => Error;
 
 export async function withCampaignClient(
   opts: { config: string; address?: string; namespace?: string },
-  run: (client: Client, config: RloopConfig | null) => Promise<void>,
+  run: (client: Client, config: RloopConfig | null, conn: ResolvedConnection) => Promise<void>,
   userErrors: readonly ErrorClass[] = [],
 ): Promise<void> {
   const config = existsSync(opts.config) ? await loadConfigOrExit(opts.config) : null;
-  const client = await connectClient(resolveConnection(opts, config?.temporal));
+  const conn = resolveConnection(opts, config?.temporal);
+  const client = await connectClient(conn);
   try {
-    await run(client, config);
+    await run(client, config, conn);
   } catch (err) {
     if (!(err instanceof CampaignNotFoundError || userErrors.some((E) => err instanceof E))) throw err;
     process.stderr.write(`rloop: ${(err as Error).message}\n`);

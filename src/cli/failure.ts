@@ -26,3 +26,22 @@ export function explainRunFailure(
   lines.push(`  workflow: ${id}${ui ? ` (${webUiWorkflowUrl(ui, at.namespace, id)})` : ''}`);
   return `${lines.join('\n')}\n`;
 }
+
+/**
+ * Follows a run, and when it fails prints the root cause (explainRunFailure) with exit code 1 instead of the client's
+ * bare error; anything it cannot explain is rethrown.
+ */
+export async function explainingFailure<T>(
+  follow: () => Promise<T>,
+  at: { workflowId: string; namespace: string; address: string },
+): Promise<T | undefined> {
+  try {
+    return await follow();
+  } catch (err) {
+    const why = explainRunFailure(err, at);
+    if (!why) throw err;
+    process.stderr.write(why);
+    process.exitCode = 1;
+    return undefined;
+  }
+}

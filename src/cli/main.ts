@@ -29,6 +29,15 @@ const addressOpt = () =>
 const namespaceOpt = () =>
   new Option('--namespace <ns>', 'Temporal namespace (default: TEMPORAL_NAMESPACE, config, "default")');
 
+/** Observability of a process running a worker (`worker`, `dev`); the preAction hook installs the metrics endpoint. */
+const metricsOpt = () =>
+  new Option('--metrics <host:port>', 'serve Prometheus metrics (SDK and rloop) at http://<host:port>/metrics');
+const tracesOpt = () =>
+  new Option(
+    '--traces <url>',
+    'send OpenTelemetry traces over OTLP/HTTP, e.g. http://localhost:4318 (default: OTEL_EXPORTER_OTLP_ENDPOINT)',
+  );
+
 /** A command that talks to Temporal: --config, --address and --namespace. */
 const connected = (name: string, description: string) =>
   program
@@ -49,6 +58,8 @@ program
   .option('--db <file>', 'dev server database file', '.rloop/temporal.db')
   .option('--port <n>', 'Temporal frontend port', '7233')
   .option('--ui-port <n>', 'Web UI port', '8233')
+  .addOption(metricsOpt())
+  .addOption(tracesOpt())
   .action(async (opts) => (await import('./dev')).dev(opts));
 
 connected('worker', 'Run a worker (workflows + activities) against a Temporal server.')
@@ -63,11 +74,8 @@ connected('worker', 'Run a worker (workflows + activities) against a Temporal se
     'how far V8 lets the heap grow past its live data before a full GC (0: V8 default, several times)',
     '30',
   )
-  .option('--metrics <host:port>', 'serve Prometheus metrics (SDK and rloop) at http://<host:port>/metrics')
-  .option(
-    '--traces <url>',
-    'send OpenTelemetry traces over OTLP/HTTP, e.g. http://localhost:4318 (default: OTEL_EXPORTER_OTLP_ENDPOINT)',
-  )
+  .addOption(metricsOpt())
+  .addOption(tracesOpt())
   .action(async (opts) => (await import('./workerCmd')).workerCmd(opts));
 
 connected('run', 'Start a campaign from the config and follow it live (or attach to it if it is already running).')

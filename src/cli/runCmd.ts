@@ -3,7 +3,7 @@ import { loadConfigOrExit } from './configArg';
 import { startCampaign } from '../client/campaign';
 import { followAndPrint, printSummary } from './follow';
 import { runPreflight } from './checkCmd';
-import { explainRunFailure } from './failure';
+import { explainingFailure } from './failure';
 
 export async function runCmd(opts: {
   config: string;
@@ -28,20 +28,12 @@ export async function runCmd(opts: {
       `campaign ${config.campaign.name}: workflow ${handle.workflowId} (task queue ${config.temporal.taskQueue})\n`,
     );
     if (opts.detach) return;
-    let results;
-    try {
-      results = await followAndPrint(client, config.campaign.name, { json: opts.json });
-    } catch (err) {
-      const why = explainRunFailure(err, {
-        workflowId: handle.workflowId,
-        namespace: conn.namespace,
-        address: conn.options.address,
-      });
-      if (!why) throw err;
-      process.stderr.write(why);
-      process.exitCode = 1;
-      return;
-    }
+    const results = await explainingFailure(() => followAndPrint(client, config.campaign.name, { json: opts.json }), {
+      workflowId: handle.workflowId,
+      namespace: conn.namespace,
+      address: conn.options.address,
+    });
+    if (!results) return;
     if (opts.json) process.stdout.write(`${JSON.stringify(results)}\n`);
     else printSummary(results);
   } finally {

@@ -8,9 +8,18 @@ import { startTracing, tracesEndpoint, tracingWorkerOptions } from '../observabi
 
 const QUEUE_NAMES: readonly QueueName[] = ['main', ...QUEUE_ROLES];
 
-function usage(message: string): never {
-  process.stderr.write(`rloop worker: ${message}\n`);
+function usage(message: string, command = 'worker'): never {
+  process.stderr.write(`rloop ${command}: ${message}\n`);
   process.exit(2);
+}
+
+/** `--traces <url>` (else OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT): the OTLP/HTTP endpoint, or null; a bad one exits 2. */
+export function tracesFlag(flag: string | undefined, command: string): string | null {
+  try {
+    return tracesEndpoint(flag);
+  } catch (err) {
+    usage((err as Error).message, command);
+  }
 }
 
 /** `--queues judge,solve` → the queues this process serves. */
@@ -71,12 +80,7 @@ export async function workerCmd(opts: {
   const heapGrowth = parseHeapGrowth(opts.heapGrowth);
   if (heapGrowth > 0) v8.setFlagsFromString(`--heap-growing-percent=${heapGrowth}`);
   const concurrency = parseConcurrency(opts.concurrency);
-  let tracesUrl: string | null = null;
-  try {
-    tracesUrl = tracesEndpoint(opts.traces);
-  } catch (err) {
-    usage((err as Error).message);
-  }
+  const tracesUrl = tracesFlag(opts.traces, 'worker');
   // A worker needs no config file: endpoints ride in each workflow's input. If one is there, it sets the
   // task queue (and whether roles have their own), storage folders and connection defaults.
   const config = existsSync(opts.config) ? await loadConfigOrExit(opts.config) : null;

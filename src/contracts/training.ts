@@ -60,6 +60,20 @@ export function trainingDatasetFormat(
   }
 }
 
+/**
+ * Where a training job reports its own curves: a nested run under the campaign's MLflow run. Ids and a URL only;
+ * credentials stay in the worker's environment (MLFLOW_TRACKING_TOKEN / _USERNAME / _PASSWORD, by name).
+ */
+export interface TrainerTracking {
+  kind: 'mlflow';
+  uri: string;
+  experimentId: string;
+  /** The campaign's run: the job's run gets the tag mlflow.parentRunId with this id. */
+  parentRunId: string;
+  /** A name for the job's run (the job's idempotency key). */
+  runName: string;
+}
+
 export interface TrainingInput {
   campaign: string;
   iteration: number;
@@ -68,6 +82,8 @@ export interface TrainingInput {
   idempotencyKey: string;
   baseModel: string;
   datasets: Partial<Record<DatasetFormat, ArtifactRef>>;
+  /** The campaign's tracker run, when the campaign has `tracking:` (the job may nest its run under it). */
+  tracking?: TrainerTracking;
   /** Set when the polling workflow continued as new. */
   job?: JobRef;
   deadline?: number;

@@ -23,10 +23,13 @@ export const METRIC = {
   iterations: 'rloop_iterations',
   /** Trainer job duration from submit to a terminal state, seconds. Tags: role, backend, state. */
   trainerJobSeconds: 'rloop_trainer_job_seconds',
+  /** A trained checkpoint's deployment, from start to served (or failed), seconds. Tags: role, backend, outcome. */
+  deploymentSeconds: 'rloop_deployment_seconds',
 } as const;
 
 /** Histogram buckets (seconds) for the runtime's Prometheus exporter; its defaults top out at 10 s. */
 export const HISTOGRAM_BUCKETS: Record<string, number[]> = {
   [METRIC.modelCallSeconds]: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
   [METRIC.trainerJobSeconds]: [1, 5, 15, 60, 300, 900, 1800, 3600, 7200, 14400, 43200, 86400],
+  [METRIC.deploymentSeconds]: [0.5, 1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600],
 };

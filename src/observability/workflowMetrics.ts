@@ -32,3 +32,14 @@ export function recordTrainerJob(role: string, backend: string, state: string, s
     .createHistogram(METRIC.trainerJobSeconds, 'float', 's', 'Trainer job duration, submit to terminal state')
     .record(seconds, { role, backend, state });
 }
+
+export function recordDeployment(role: string, backend: string, outcome: 'deployed' | 'failed', seconds: number): void {
+  metricMeter
+    .createHistogram(
+      METRIC.deploymentSeconds,
+      'float',
+      's',
+      'Deployment of a trained checkpoint, start to served or failed',
+    )
+    .record(seconds, { role, backend, outcome });
+}

@@ -27,6 +27,7 @@ import {
 import type { JobFile } from './commandFiles';
 import { fillTemplate, mapSchedulerState, parseSubmittedJobId, tail } from './commandTemplate';
 import { datasetFor, trainerConfigFailure } from './failures';
+import { trackingEnv } from './types';
 import type { JobRef, JobStatus, SubmitRequest, TrainerBackend, TrainerDeps } from './types';
 
 type CommandTrainerConfig = Extract<TrainerConfig | SolverTrainerConfig, { backend: 'command' }>;
@@ -94,8 +95,10 @@ async function stderrTail(dir: string): Promise<string> {
 export function createCommandTrainer(config: CommandTrainerConfig, deps: TrainerDeps): TrainerBackend {
   const cwd = resolve(config.workdir ?? '.');
   const scheduler = config.statusCommand !== undefined;
-  const shell = (command: string, timeout: number, signal?: AbortSignal) =>
-    run('/bin/sh', ['-c', command], { cwd, env: deps.env, timeout, maxBuffer: 16 << 20, signal });
+  const shell = (command: string, timeout: number, signal?: AbortSignal, env: NodeJS.ProcessEnv = deps.env) =>
+    run('/bin/sh', ['-c', command], { cwd, env, timeout, maxBuffer: 16 << 20, signal });
+  // The job's environment: the worker's, plus where to report its curves when the campaign is tracked.
+  const jobEnv = (req: SubmitRequest): NodeJS.ProcessEnv => ({ ...deps.env, ...trackingEnv(req.tracking) });
 
   const fill = (template: string, values: Record<string, string>): string => {
     try {
@@ -116,10 +119,16 @@ export function createCommandTrainer(config: CommandTrainerConfig, deps: Trainer
     return job.outputDir;
   };
 
-  async function submitToScheduler(dir: string, job: JobFile, command: string, signal?: AbortSignal): Promise<JobRef> {
+  async function submitToScheduler(
+    dir: string,
+    job: JobFile,
+    command: string,
+    env: NodeJS.ProcessEnv,
+    signal?: AbortSignal,
+  ): Promise<JobRef> {
     let stdout: string;
     try {
-      const res = await shell(command, SUBMIT_TIMEOUT_MS, signal);
+      const res = await shell(command, SUBMIT_TIMEOUT_MS, signal, env);
       stdout = res.stdout;
       await writeFile(join(dir, JOB_FILES.submitStdout), res.stdout);
       await writeFile(join(dir, JOB_FILES.submitStderr), res.stderr);
@@ -143,7 +152,7 @@ export function createCommandTrainer(config: CommandTrainerConfig, deps: Trainer
   }
 
   /** Reattach to a job another submit with the same key started (or, if it died before starting, start it). */
-  async function attach(dir: string, job: JobFile, command: string): Promise<JobRef> {
+  async function attach(dir: string, job: JobFile, command: string, env: NodeJS.ProcessEnv): Promise<JobRef> {
     if (job.mode === 'scheduler') {
       if (job.jobId) return ref(dir, job);
       const age = await ageMs(dir, JOB_FILES.job);
@@ -162,8 +171,7 @@ export function createCommandTrainer(config: CommandTrainerConfig, deps: Trainer
       );
     }
     const started = (await readText(dir, JOB_FILES.pid)) !== null || (await readText(dir, JOB_FILES.exitCode)) !== null;
-    if (!started && (await ageMs(dir, JOB_FILES.job)) > LAUNCH_GRACE_MS)
-      await launchDetached(dir, command, cwd, deps.env);
+    if (!started && (await ageMs(dir, JOB_FILES.job)) > LAUNCH_GRACE_MS) await launchDetached(dir, command, cwd, env);
     return ref(dir, job);
   }
 
@@ -187,10 +195,10 @@ export function createCommandTrainer(config: CommandTrainerConfig, deps: Trainer
         if (existing.key !== req.idempotencyKey) {
           throw trainerConfigFailure(`${dir} belongs to job ${existing.key}, not ${req.idempotencyKey}`);
         }
-        return attach(dir, existing, command);
+        return attach(dir, existing, command, jobEnv(req));
       }
-      if (scheduler) return submitToScheduler(dir, fresh, command, signal);
-      await launchDetached(dir, command, cwd, deps.env);
+      if (scheduler) return submitToScheduler(dir, fresh, command, jobEnv(req), signal);
+      await launchDetached(dir, command, cwd, jobEnv(req));
       return ref(dir, fresh);
     },
 

@@ -100,6 +100,8 @@ export function createHttpTrainer(config: HttpTrainerConfig, deps: TrainerDeps):
         baseModel: req.baseModel,
         ...method,
         datasets,
+        // Where the job may log its curves (a nested run under the campaign's); the service decides. No credentials.
+        ...(req.tracking ? { tracking: req.tracking } : {}),
       };
       const res = await call('POST', config.url, ctx, {
         body,

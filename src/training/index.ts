@@ -15,7 +15,9 @@ export type {
   TrainerBackend,
   TrainerDeps,
   TrainerRole,
+  TrainerTracking,
 } from './types';
+export { trackingEnv } from './types';
 export { createCommandTrainer, LAUNCH_GRACE_MS } from './command';
 export { JOB_FILES } from './commandFiles';
 export { fillTemplate, mapSchedulerState, parseSubmittedJobId, shellQuote } from './commandTemplate';

@@ -2,9 +2,9 @@
 // local/cluster command, an HTTP job service, or none). Activities code against this only.
 import type { RloopConfig } from '../config';
 import type { ArtifactRef, ArtifactStore } from '../store';
-import type { DatasetFormat, JobRef, JobState, TrainerRole } from '../contracts/training';
+import type { DatasetFormat, JobRef, JobState, TrainerRole, TrainerTracking } from '../contracts/training';
 
-export type { DatasetFormat, JobRef, JobState, TrainerRole };
+export type { DatasetFormat, JobRef, JobState, TrainerRole, TrainerTracking };
 
 export interface SubmitRequest {
   role: TrainerRole;
@@ -16,6 +16,22 @@ export interface SubmitRequest {
   datasets: Partial<Record<DatasetFormat, ArtifactRef>>;
   /** A local folder for this job (command backend: logs, model_id.txt). */
   outputDir: string;
+  /** The campaign's experiment-tracker run, when the campaign has `tracking:`: the job may log under it. */
+  tracking?: TrainerTracking;
+}
+
+/**
+ * The environment a command trainer gets for `tracking` (read by python/rloop_ml/reporting.py, and by MLflow's own
+ * client for the URI and experiment).
+ */
+export function trackingEnv(tracking: TrainerTracking | undefined): Record<string, string> {
+  if (!tracking) return {};
+  return {
+    MLFLOW_TRACKING_URI: tracking.uri,
+    MLFLOW_EXPERIMENT_ID: tracking.experimentId,
+    RLOOP_MLFLOW_PARENT_RUN_ID: tracking.parentRunId,
+    RLOOP_MLFLOW_RUN_NAME: tracking.runName,
+  };
 }
 
 export interface JobStatus {

@@ -28,6 +28,16 @@ export const storeActivities = proxyActivities<StoreActivities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
 });
 
+/**
+ * The tracker run training jobs nest under: a side channel, so a tracker that stays down costs the iteration about a
+ * minute, not the store steps' ten attempts; the jobs then train without it.
+ */
+export const trackingRunActivities = proxyActivities<Pick<StoreActivities, 'openTrackingRun'>>({
+  startToCloseTimeout: '1 minute',
+  heartbeatTimeout: '30 seconds',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '20 seconds', maximumAttempts: 4 },
+});
+
 /** Trainer job submission: idempotent by key, heartbeating while it uploads, so a retry reattaches quickly. */
 const submitOptions: ActivityOptions = {
   startToCloseTimeout: '30 minutes',

@@ -1,18 +1,27 @@
 // Steps 5 and 6 of the seed, after scoring: (judge audit) → datasets → generator and solver trainer jobs in
 // parallel → promotion gate. Only questions that passed the reliability thresholds feed solver training.
-import { ActivityFailure, ParentClosePolicy, executeChild, patched, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ParentClosePolicy,
+  executeChild,
+  isCancellation,
+  log,
+  patched,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { RloopConfig } from '../config';
 import { trainingDatasetFormat, trainingWorkflowId } from '../contracts/training';
 import type { ModelLineage, ServedModel, UsageByRole } from '../contracts/common';
 import type { IterationProgress, IterationResult, PromotionDecision } from '../contracts/iteration';
-import type { DatasetFormat, TrainerRole, TrainingOutcome } from '../contracts/training';
+import type { DatasetFormat, TrainerRole, TrainerTracking, TrainingOutcome } from '../contracts/training';
 import type { ReliabilitySummary } from '../domain/summary';
-import { roleActivities, storeActivities } from './activityOptions';
+import { roleActivities, storeActivities, trackingRunActivities } from './activityOptions';
 import { shardWorkflow } from './shard';
 import { meanOfSums } from '../domain/summary';
 import { mergeUsage } from '../domain/usage';
 import { trainsGenerator } from '../domain/objectives';
 import { trainingWorkflow } from './training';
+import { recordDeployment } from '../observability/workflowMetrics';
 
 interface ImproveInput {
   campaign: string;
@@ -65,6 +74,7 @@ export async function improve(input: ImproveInput): Promise<Improvement> {
   const startFrom = (role: TrainerRole) =>
     models.served?.[role]?.checkpoint ?? config.deployment[role]?.baseCheckpoint ?? models[role];
   const baseModel: Record<TrainerRole, string> = { generator: startFrom('generator'), solver: startFrom('solver') };
+  let trackingRun: ReturnType<typeof openTrackingRun> | undefined;
   const train = async (role: TrainerRole): Promise<TrainingOutcome> => {
     const skipped = (message: string): TrainingOutcome => ({
       role,
@@ -86,9 +96,21 @@ export async function improve(input: ImproveInput): Promise<Improvement> {
         : data.counts.generatorRows;
     if (rows === 0) return skipped(emptyDatasetReason(role, format, config));
     const idempotencyKey = `${workflowInfo().workflowId}-${role}`;
+    // One tracker lookup for both jobs (the first to get here starts it), so they cannot make two campaign runs.
+    const run = await (trackingRun ??= openTrackingRun(config));
+    const tracking: TrainerTracking | undefined = run ? { ...run, runName: idempotencyKey } : undefined;
     return executeChild(trainingWorkflow, {
       workflowId: trainingWorkflowId(workflowInfo().workflowId, role),
-      args: [{ ...base, role, idempotencyKey, baseModel: baseModel[role], datasets: data.datasets }],
+      args: [
+        {
+          ...base,
+          role,
+          idempotencyKey,
+          baseModel: baseModel[role],
+          datasets: data.datasets,
+          ...(tracking ? { tracking } : {}),
+        },
+      ],
       // Closing the iteration (cancel, terminate) cancels the job rather than orphaning it.
       parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
       staticSummary: `train ${role} from ${baseModel[role]} on ${rows} rows${format ? ` of ${format}` : ''}`,
@@ -136,6 +158,30 @@ export async function improve(input: ImproveInput): Promise<Improvement> {
 type Base = { campaign: string; iteration: number; config: RloopConfig };
 
 /**
+ * The campaign's tracker run (found or made; keyed like the campaign's own tracking by the root workflow's id), for
+ * the training jobs to nest their runs under; null without `tracking:` or when the tracker stays unreachable (the
+ * jobs train untracked, and the log says why). Patched: histories recorded before it replay without the call.
+ */
+async function openTrackingRun(config: RloopConfig): Promise<Omit<TrainerTracking, 'runName'> | null> {
+  if (!config.tracking || !patched('trainer-tracking-run')) return null;
+  const info = workflowInfo();
+  try {
+    const run = await trackingRunActivities.openTrackingRun({
+      campaign: config.campaign.name,
+      runKey: info.root?.workflowId ?? info.workflowId,
+      tracking: config.tracking,
+      timestamp: Date.now(),
+    });
+    return { kind: 'mlflow', uri: config.tracking.uri, experimentId: run.experimentId, parentRunId: run.runId };
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    const message = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
+    log.warn(`experiment tracking for the training jobs failed; they train without it: ${message}`);
+    return null;
+  }
+}
+
+/**
  * Deploys a trained candidate where its role is served, so the gate and the next iteration can call it; the
  * candidate the gate sees is then the served id. A deployment that fails (non-retryably, or out of retries) leaves
  * the candidate unpromoted with the reason, and the campaign goes on with the current model.
@@ -145,13 +191,18 @@ async function deployCandidate(
   role: TrainerRole,
   outcome: TrainingOutcome,
 ): Promise<{ outcome: TrainingOutcome; served: ServedModel | null }> {
-  if (!base.config.deployment[role] || outcome.state !== 'succeeded' || !outcome.modelId)
-    return { outcome, served: null };
+  const deployment = base.config.deployment[role];
+  if (!deployment || outcome.state !== 'succeeded' || !outcome.modelId) return { outcome, served: null };
+  const started = Date.now();
+  const ended = (result: 'deployed' | 'failed') =>
+    recordDeployment(role, deployment.backend, result, (Date.now() - started) / 1000);
   try {
     const served = await roleActivities(base.config).deploy.deployModel({ ...base, role, checkpoint: outcome.modelId });
+    ended('deployed');
     return { outcome: { ...outcome, modelId: served.model }, served };
   } catch (err) {
     if (!(err instanceof ActivityFailure)) throw err;
+    ended('failed');
     const message = `deployment failed: ${err.cause?.message ?? err.message}`;
     return { outcome: { ...outcome, state: 'failed', modelId: null, message }, served: null };
   }

@@ -24,6 +24,7 @@ export async function trainingWorkflow(input: TrainingInput): Promise<TrainingOu
       idempotencyKey: input.idempotencyKey,
       baseModel: input.baseModel,
       datasets: input.datasets,
+      ...(input.tracking ? { tracking: input.tracking } : {}),
     }));
   const deadline = input.deadline ?? Date.now() + trainer.timeoutSeconds * 1000;
   // When the job was submitted (carried across continue-as-new): its duration is a metric at the end.

@@ -99,6 +99,7 @@ const ACTIVITY_NAMES = Object.keys({
   undeployModel: true,
   loadCampaignState: true,
   saveCampaignState: true,
+  openTrackingRun: true,
   trackCampaignIteration: true,
 } satisfies Record<keyof Activities, true>) as Array<keyof Activities>;
 

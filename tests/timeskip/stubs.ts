@@ -125,6 +125,7 @@ export function stubActivities(overrides: Partial<Activities> = {}, opts: { gate
     }),
     undeployModel: async () => undefined,
     loadCampaignState: async () => null,
+    openTrackingRun: async (i) => ({ runId: `run-${i.campaign}`, experimentId: '0' }),
     trackCampaignIteration: async (i) => ({
       runId: `run-${i.campaign}`,
       experimentId: '0',

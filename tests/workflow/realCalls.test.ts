@@ -217,5 +217,18 @@ describe('real-server failures through an iteration', () => {
     expect(shown?.[1]).toMatch(new RegExp(`^${id}-iter-0/shard-[01]$`));
     expect(shown?.[2]).toBe(`http://ui.example:8233/namespaces/default/workflows/${encodeURIComponent(shown![1]!)}`);
     expect(res.stderr).not.toContain('Workflow execution failed');
+
+    // `rloop watch` on the failed campaign explains it the same way (it printed only the client's error before).
+    const watched = await cli(['watch', c.campaign.name, '--config', file, '--address', w.t.address], {
+      TEMPORAL_UI_URL: 'http://ui.example:8233',
+    });
+    console.log(`rloop watch (failed campaign), exit ${watched.code}:\n${watched.stderr}`);
+    expect(watched.code).toBe(1);
+    expect(watched.stderr).toContain(
+      `rloop: ${id} failed: judge call to endpoint "sim" (model sim-judge-nope) failed: 404`,
+    );
+    expect(watched.stderr).toContain('  ModelCall.NotFound (not retryable) in activity judgeAnswers');
+    expect(watched.stderr).toMatch(/\n {2}workflow: \S+ \(http:\/\/ui\.example:8233\/namespaces\/default\/workflows\//);
+    expect(watched.stderr).not.toContain('Workflow execution failed');
   });
 });

@@ -58,7 +58,7 @@ export function flattenParams(value: unknown, prefix = '', out: Record<string, s
 async function findOrCreateRun(
   client: MlflowClient,
   experimentId: string,
-  it: TrackedIteration,
+  it: Pick<TrackedIteration, 'campaign' | 'runKey' | 'timestamp'>,
 ): Promise<{ run: MlflowRun; created: boolean }> {
   const [found] = await client.runsByTag(experimentId, RUN_KEY_TAG, it.runKey);
   if (found) return { run: found, created: false };
@@ -68,6 +68,21 @@ async function findOrCreateRun(
     { key: 'mlflow.source.name', value: 'rloop' },
   ];
   return { run: await client.createRun(experimentId, it.campaign, it.timestamp, tags), created: true };
+}
+
+/**
+ * The campaign's run (found by its tag, or made now): what a training job nests its own run under. Made before the
+ * iteration's first tracking call when the first jobs start, which then finds it.
+ */
+export async function campaignRun(
+  target: TrackingTarget,
+  campaign: Pick<TrackedIteration, 'campaign' | 'runKey' | 'timestamp'>,
+  opts: { env?: NodeJS.ProcessEnv; signal?: AbortSignal } = {},
+): Promise<{ runId: string; experimentId: string }> {
+  const client = new MlflowClient(target.uri, opts.env, opts.signal);
+  const experimentId = await client.experimentId(target.experiment ?? 'rloop');
+  const { run } = await findOrCreateRun(client, experimentId, campaign);
+  return { runId: run.info.run_id, experimentId };
 }
 
 export async function trackIteration(

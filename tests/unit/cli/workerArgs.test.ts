@@ -37,3 +37,24 @@ describe('rloop worker flags', () => {
     expect(stderr).not.toContain('--heap-growth');
   });
 });
+
+// `rloop dev` takes the same observability flags, checked before the dev server starts.
+describe('rloop dev observability flags', () => {
+  it.each([
+    [['--metrics', 'localhost'], 'rloop dev: --metrics: "localhost" must be host:port'],
+    [['--traces', 'collector:4318'], 'rloop dev: --traces: "collector:4318" must be an http(s) OTLP/HTTP endpoint'],
+  ])('%j → exit 2 naming it', async (args, message) => {
+    const err = (await run('node', ['bin/rloop.js', 'dev', ...args]).catch((e: unknown) => e)) as {
+      code: number;
+      stderr: string;
+    };
+    expect(err.code).toBe(2);
+    expect(err.stderr).toContain(message);
+  });
+
+  it('--help lists both', async () => {
+    const { stdout } = await run('node', ['bin/rloop.js', 'dev', '--help']);
+    expect(stdout).toContain('--metrics <host:port>');
+    expect(stdout).toContain('--traces <url>');
+  });
+});

@@ -73,3 +73,48 @@ describe('resolveConnection precedence', () => {
     expect(r.namespace).toBe('ns-env');
   });
 });
+
+describe('the profile file itself', () => {
+  const write = (name: string, text: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  };
+
+  it('an empty temporal.toml is no profile: the config and the defaults apply', () => {
+    for (const text of ['', '\n', '# nothing here yet\n']) {
+      const file = write('empty.toml', text);
+      expect(resolveConnection({}, fromConfig, { TEMPORAL_CONFIG_FILE: file }).options.address, text).toBe(
+        'config:7233',
+      );
+      const r = resolveConnection({}, {}, { TEMPORAL_CONFIG_FILE: file, TEMPORAL_NAMESPACE: 'ns-env' });
+      expect([r.options.address, r.namespace]).toEqual(['localhost:7233', 'ns-env']);
+    }
+  });
+
+  it('a malformed temporal.toml is a clear error naming the file', () => {
+    const file = write('broken.toml', '[profile.default\naddress = "x:7233"\n');
+    expect(() => resolveConnection({}, fromConfig, { TEMPORAL_CONFIG_FILE: file })).toThrow(
+      new RegExp(`^Temporal profile file ${file.replaceAll('.', '\\.')}: `),
+    );
+  });
+
+  it('TEMPORAL_PROFILE naming a profile that an empty file lacks is an error naming the file and profile', () => {
+    const file = write('empty2.toml', '');
+    expect(() => resolveConnection({}, {}, { TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'prod' })).toThrow(
+      `Temporal profile file ${file}: TEMPORAL_PROFILE=prod, but the file has no profiles`,
+    );
+  });
+
+  it('a file without a [profile.*] table is an error naming the file', () => {
+    const file = write('noprofile.toml', 'address = "x:7233"\n');
+    expect(() => resolveConnection({}, {}, { TEMPORAL_CONFIG_FILE: file })).toThrow(
+      `Temporal profile file ${file}: no [profile.<name>] table`,
+    );
+  });
+
+  it('a missing file is no profile', () => {
+    const r = resolveConnection({}, fromConfig, { TEMPORAL_CONFIG_FILE: join(dir, 'absent.toml') });
+    expect(r.options.address).toBe('config:7233');
+  });
+});

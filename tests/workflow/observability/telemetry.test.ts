@@ -63,6 +63,8 @@ describe('worker metrics (Prometheus) and traces (Jaeger)', () => {
               solver: { backend: 'openai', endpoint: 'sim', pollIntervalSeconds: 1 },
             },
             promotion: { generatorQuestions: 0, holdoutFraction: 0.5 },
+            // The simulator serves a trained model under its id: the `none` backend only waits until it answers.
+            deployment: { solver: { backend: 'none' }, generator: { backend: 'none' } },
           }
         : {}),
     });
@@ -149,8 +151,11 @@ describe('worker metrics (Prometheus) and traces (Jaeger)', () => {
     const allCalls = await q(`sum(${METRIC.modelCalls}_total{taskQueue="${taskQueue}"})`);
     const allFailures = await q(`sum(${METRIC.modelCallFailures}_total{taskQueue="${taskQueue}"})`);
     expect(await q(`sum(${METRIC.modelCallSeconds}_count{taskQueue="${taskQueue}"})`)).toBe(allCalls + allFailures);
-    // ... and the simulator served exactly those calls (a third count, by the server).
-    expect(sim.stats().routes['POST /v1/chat/completions']).toBe(allCalls + allFailures);
+    // ... and the simulator served exactly those calls (a third count, by the server), plus one probe per deployed
+    // checkpoint (the deployment's served check asks the model for one token, outside the metered call path).
+    const deployed = (['generator', 'solver'] as const).filter((r) => result.promotion[r]?.served).length;
+    expect(deployed).toBe(2);
+    expect(sim.stats().routes['POST /v1/chat/completions']).toBe(allCalls + allFailures + deployed);
 
     // Tokens of the shard steps equal the usage the shards reported in the iteration result (no step was retried
     // here; a retried step reports only its last attempt's usage, while the metric counts every paid call).
@@ -183,10 +188,16 @@ describe('worker metrics (Prometheus) and traces (Jaeger)', () => {
     expect(trained).toBe(2);
     expect(await q(`sum(${METRIC.trainerJobSeconds}_count{taskQueue="${taskQueue}",state="succeeded"})`)).toBe(trained);
     expect(await q(`sum(${METRIC.trainerJobSeconds}_sum{taskQueue="${taskQueue}"})`)).toBeGreaterThan(0);
+    // Deployments: one duration per trained checkpoint that was served, by backend and outcome.
+    const deployments = (labels: string) =>
+      q(`sum(${METRIC.deploymentSeconds}_count{taskQueue="${taskQueue}",${labels}})`);
+    expect(await deployments('backend="none",outcome="deployed"')).toBe(deployed);
+    expect(await deployments('outcome="failed"')).toBe(0);
 
     console.log(
       `[metrics] calls ${JSON.stringify(measured)} tokens ${shardTokens} judge calls saved ${saved} ` +
-        `reliable share ${passed}/${a.reports.length} win rate ${gate!.winRate} trainer jobs ${trained}`,
+        `reliable share ${passed}/${a.reports.length} win rate ${gate!.winRate} trainer jobs ${trained} ` +
+        `deployments ${deployed}`,
     );
   });
 

@@ -1,8 +1,9 @@
 // Experiment tracking against a real MLflow tracking server (PyPI `mlflow`, sqlite backend, served artifacts) that the
 // test starts: a 2-iteration campaign with `tracking: { kind: mlflow }` logs itself as one run, read back over
-// MLflow's REST API; repeating an iteration's tracking activity (what a retry does) adds nothing; and the run page is
-// photographed in headless Chromium.
-import { mkdirSync } from 'node:fs';
+// MLflow's REST API; repeating an iteration's tracking activity (what a retry does) adds nothing; a command trainer's
+// job gets the campaign's run in its environment (to nest its own run under; python/tests/test_mlflow_nested.py
+// trains with it); and the run page is photographed in headless Chromium.
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type SimHandle } from '../../../src/sim';
@@ -15,7 +16,7 @@ import { MlflowClient, type MlflowRun } from '../../../src/observability/trackin
 import { CAMPAIGN_TAG } from '../../../src/observability/tracking/campaignRun';
 import { parseConfigObject } from '../../../src/config';
 import { campaignWorkflow } from '../../../src/workflows';
-import { uniqueId } from '../../helpers/temporal';
+import { tempDir, uniqueId } from '../../helpers/temporal';
 import { startWorkerFixture, type WorkerFixture } from '../../helpers/worker';
 import { simConfig } from '../../helpers/config';
 import { startMlflow, type RunningServer } from '../../helpers/observability';
@@ -130,6 +131,48 @@ describe('experiment tracking (MLflow)', () => {
     expect(await client.runsByTag(experimentId, CAMPAIGN_TAG, campaign)).toHaveLength(1);
     expect(await client.metricHistory(run.info.run_id, 'mean_reward')).toEqual(before);
     expect(await client.metricHistory(run.info.run_id, 'questions')).toHaveLength(2);
+  });
+
+  it("a command trainer's job gets the campaign's run in its environment, before the run's first metrics", async () => {
+    const name = uniqueId('tracked-job');
+    const dir = tempDir();
+    // The job records its environment and "trains" the current solver (the gate then compares it with itself).
+    const command = `env > ${dir}/{jobKey}.env; echo sim-solver > {outputDir}/model_id.txt`;
+    await w.t.client.workflow.execute(campaignWorkflow, {
+      taskQueue: w.taskQueue,
+      workflowId: `campaign-${name}`,
+      args: [
+        {
+          config: simConfig(sim.url, {
+            campaign: { name, iterations: 1, questionsPerIteration: 8 },
+            training: {
+              generator: { backend: 'none' },
+              solver: { backend: 'command', command, pollIntervalSeconds: 1 },
+            },
+            taskQueue: w.taskQueue,
+            tracking: { kind: 'mlflow', uri: mlflow.url, experiment },
+          }),
+        },
+      ],
+    });
+    const iteration = (await w.t.client.workflow.getHandle(`campaign-${name}-iter-0`).result()) as IterationResult;
+    expect(iteration.training.solver?.state).toBe('succeeded');
+    // One campaign run: the one made for the job is the one the iteration's metrics went to.
+    const runs = await client.runsByTag(experimentId, CAMPAIGN_TAG, name);
+    expect(runs).toHaveLength(1);
+    const campaignRun = await client.getRun(runs[0]!.info.run_id);
+    expect((await client.metricHistory(campaignRun.info.run_id, 'questions')).map((m) => m.value)).toEqual([8]);
+    const key = `campaign-${name}-iter-0-solver`;
+    const env = new Map(
+      readFileSync(join(dir, `${key}.env`), 'utf8')
+        .split('\n')
+        .filter((l) => l.includes('='))
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    );
+    expect(env.get('MLFLOW_TRACKING_URI')).toBe(mlflow.url);
+    expect(env.get('MLFLOW_EXPERIMENT_ID')).toBe(experimentId);
+    expect(env.get('RLOOP_MLFLOW_PARENT_RUN_ID')).toBe(campaignRun.info.run_id);
+    expect(env.get('RLOOP_MLFLOW_RUN_NAME')).toBe(key);
   });
 
   it('a tracker that rejects the run does not stop the campaign: the memo says why', async () => {
