@@ -1,17 +1,9 @@
 // Steps 5 and 6 of the seed, after scoring: (judge audit) → datasets → generator and solver trainer jobs in
 // parallel → promotion gate. Only questions that passed the reliability thresholds feed solver training.
-import {
-  ActivityFailure,
-  ParentClosePolicy,
-  executeChild,
-  isCancellation,
-  log,
-  patched,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { ParentClosePolicy, executeChild, isCancellation, log, patched, workflowInfo } from '@temporalio/workflow';
 import type { RloopConfig } from '../config';
 import { trainingDatasetFormat, trainingWorkflowId } from '../contracts/training';
-import type { ModelLineage, ServedModel, UsageByRole } from '../contracts/common';
+import type { ModelLineage, UsageByRole } from '../contracts/common';
 import type { IterationProgress, IterationResult, PromotionDecision } from '../contracts/iteration';
 import type { DatasetFormat, TrainerRole, TrainerTracking, TrainingOutcome } from '../contracts/training';
 import type { ReliabilitySummary } from '../domain/summary';
@@ -21,7 +13,7 @@ import { meanOfSums } from '../domain/summary';
 import { mergeUsage } from '../domain/usage';
 import { trainsGenerator } from '../domain/objectives';
 import { trainingWorkflow } from './training';
-import { recordDeployment } from '../observability/workflowMetrics';
+import { afterGate, deployCandidate, retire } from './deployment';
 
 interface ImproveInput {
   campaign: string;
@@ -155,8 +147,6 @@ export async function improve(input: ImproveInput): Promise<Improvement> {
   return result;
 }
 
-type Base = { campaign: string; iteration: number; config: RloopConfig };
-
 /**
  * The campaign's tracker run (found or made; keyed like the campaign's own tracking by the root workflow's id), for
  * the training jobs to nest their runs under; null without `tracking:` or when the tracker stays unreachable (the
@@ -178,75 +168,6 @@ async function openTrackingRun(config: RloopConfig): Promise<Omit<TrainerTrackin
     const message = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
     log.warn(`experiment tracking for the training jobs failed; they train without it: ${message}`);
     return null;
-  }
-}
-
-/**
- * Deploys a trained candidate where its role is served, so the gate and the next iteration can call it; the
- * candidate the gate sees is then the served id. A deployment that fails (non-retryably, or out of retries) leaves
- * the candidate unpromoted with the reason, and the campaign goes on with the current model.
- */
-async function deployCandidate(
-  base: Base,
-  role: TrainerRole,
-  outcome: TrainingOutcome,
-): Promise<{ outcome: TrainingOutcome; served: ServedModel | null }> {
-  const deployment = base.config.deployment[role];
-  if (!deployment || outcome.state !== 'succeeded' || !outcome.modelId) return { outcome, served: null };
-  const started = Date.now();
-  const ended = (result: 'deployed' | 'failed') =>
-    recordDeployment(role, deployment.backend, result, (Date.now() - started) / 1000);
-  try {
-    const served = await roleActivities(base.config).deploy.deployModel({ ...base, role, checkpoint: outcome.modelId });
-    ended('deployed');
-    return { outcome: { ...outcome, modelId: served.model }, served };
-  } catch (err) {
-    if (!(err instanceof ActivityFailure)) throw err;
-    ended('failed');
-    const message = `deployment failed: ${err.cause?.message ?? err.message}`;
-    return { outcome: { ...outcome, state: 'failed', modelId: null, message }, served: null };
-  }
-}
-
-/** Records where the candidate was served, and undeploys it when the gate rejected it. */
-async function afterGate(
-  base: Base,
-  role: TrainerRole,
-  decision: PromotionDecision,
-  served: ServedModel | null,
-): Promise<PromotionDecision> {
-  if (!served) return decision;
-  if (decision.promoted) return { ...decision, served, undeployed: false };
-  try {
-    await roleActivities(base.config).deploy.undeployModel({ config: base.config, role, served });
-    return { ...decision, served, undeployed: true };
-  } catch (err) {
-    if (!(err instanceof ActivityFailure)) throw err;
-    return {
-      ...decision,
-      served,
-      undeployed: false,
-      reason: `${decision.reason}; undeploy failed: ${err.cause?.message ?? err.message}`,
-    };
-  }
-}
-
-/** Undeploys a promoted model nothing calls any more, unless the role's deployment keeps superseded models. */
-async function retire(
-  base: Base,
-  role: TrainerRole,
-  decision: PromotionDecision,
-  superseded: ServedModel | undefined,
-): Promise<PromotionDecision> {
-  if (!superseded || base.config.deployment[role]?.keepSuperseded !== false) return decision;
-  try {
-    await roleActivities(base.config).deploy.undeployModel({ config: base.config, role, served: superseded });
-    return { ...decision, superseded: { model: superseded.model, undeployed: true } };
-  } catch (err) {
-    if (!(err instanceof ActivityFailure)) throw err;
-    // The promotion stands; a model left loaded costs memory, not correctness.
-    const error = err.cause?.message ?? err.message;
-    return { ...decision, superseded: { model: superseded.model, undeployed: false, error } };
   }
 }
 
