@@ -11,7 +11,14 @@ export interface Workload {
   concurrency: number;
   passes: number;
   pairs: number;
-  adaptive?: { minPasses: number; maxPasses: number };
+  /** `roles.judge.adaptive` (enabled) when set: the rule and its options as in the config. */
+  adaptive?: {
+    minPasses: number;
+    maxPasses: number;
+    rule?: 'range' | 'sequential' | 'range-or-sequential';
+    errorRate?: number;
+    settlePairs?: boolean;
+  };
 }
 
 export const SHARD_SIZE = 32;
