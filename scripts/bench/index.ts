@@ -4,6 +4,7 @@
 //   --quick   small sizes, to check the bench itself in a minute
 //   --only=overhead | --only=workers | --only=judge | --only=real   one part only (printed, latest.json untouched)
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Table from 'cli-table3';
@@ -38,6 +39,8 @@ const JUDGE_K = 5;
 const WIRED = { rule: 'range-or-sequential', errorRate: 0.005, settlePairs: false, minPasses: 2 } as const;
 const REPEATS = quick ? 1 : 3;
 const WORKER_COUNTS = quick ? [1, 2] : [1, 2, 3, 4];
+/** Consecutive runs of the worker table: the target is ≥ 0.9 of ideal in each of 3 in a row. */
+const WORKER_RUNS = quick ? 1 : 3;
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -274,6 +277,27 @@ async function measureJudgeCost(env: BenchEnv) {
   };
 }
 
+/** 1-minute load average at the start and end of each part of the bench (the machine is shared). */
+const loads: Record<string, { start: number; end?: number }> = {};
+async function part<T>(name: string, f: () => Promise<T>): Promise<T> {
+  loads[name] = { start: loadavg()[0]! };
+  try {
+    return await f();
+  } finally {
+    loads[name]!.end = loadavg()[0]!;
+    log(`${name}: load average ${fmt(loads[name]!.start, 1)} at start, ${fmt(loads[name]!.end!, 1)} at end`);
+  }
+}
+
+async function workerRuns(env: BenchEnv) {
+  const runs = [];
+  for (let run = 0; run < WORKER_RUNS; run++) {
+    log(`workers: run ${run + 1}/${WORKER_RUNS}, one iteration with ${WORKER_COUNTS.join(', ')} worker processes`);
+    runs.push(await part(`workers run ${run + 1}`, () => benchWorkers(env, WORKER_COUNTS, run)));
+  }
+  return runs;
+}
+
 async function main() {
   const t0 = performance.now();
   if (only === 'real') {
@@ -285,25 +309,25 @@ async function main() {
   try {
     await env.sim.setFaults({ latencyMs: LATENCY_MS });
     if (only === 'workers') {
-      console.log(workersTable(await benchWorkers(env, WORKER_COUNTS)));
+      for (const rows of await workerRuns(env)) console.log(workersTable(rows));
       return;
     }
     if (only === 'judge') {
       printJudge(await measureJudgeCost(env));
       return;
     }
-    const overhead = await measureOverhead(env);
+    const overhead = await part('overhead', () => measureOverhead(env));
     if (only === 'overhead') {
       console.log(JSON.stringify(overhead, null, 2));
       return;
     }
-    const judge = await measureJudgeCost(env);
-    const scaling = await measureScaling(env);
-    log(`workers: one iteration with ${WORKER_COUNTS.join(', ')} worker processes against a capacity-bound endpoint`);
-    const workerScaling = await benchWorkers(env, WORKER_COUNTS);
+    const judge = await part('judge', () => measureJudgeCost(env));
+    const scaling = await part('scaling', () => measureScaling(env));
+    const workerScalingRuns = await workerRuns(env);
+    const workerScaling = workerScalingRuns[0]!;
     const real: RealResult = quick
       ? { skipped: '--quick (a real judge phase takes minutes)' }
-      : await benchReal(root, log);
+      : await part('real', () => benchReal(root, log));
     const out = {
       date: new Date().toISOString(),
       machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
@@ -320,11 +344,14 @@ async function main() {
       judgePrefixCacheShare: 'skipped' in real ? null : real.judgePrefixCacheShare.grouped,
       ...('skipped' in real ? { realSkipped: real.skipped } : {}),
       real,
-      workerScalingEfficiency: Math.min(...workerScaling.map((r) => r.efficiency)),
+      // The lowest efficiency of any worker count in any of the consecutive runs.
+      workerScalingEfficiency: Math.min(...workerScalingRuns.flat().map((r) => r.efficiency)),
       overhead,
       judge,
       scaling,
       workerScaling,
+      workerScalingRuns,
+      loadAverage: loads,
       benchSeconds: (performance.now() - t0) / 1000,
     };
     mkdirSync(join(root, 'bench', 'results'), { recursive: true });
@@ -341,7 +368,7 @@ function print(out: {
   overhead: Awaited<ReturnType<typeof measureOverhead>>;
   judge: Awaited<ReturnType<typeof measureJudgeCost>>;
   scaling: Awaited<ReturnType<typeof measureScaling>>;
-  workerScaling: Awaited<ReturnType<typeof benchWorkers>>;
+  workerScalingRuns: Array<Awaited<ReturnType<typeof benchWorkers>>>;
   real: RealResult;
 }) {
   const o = out.overhead;
@@ -390,7 +417,10 @@ function print(out: {
   console.log(t2.toString());
   printJudge(out.judge);
   printReal(out.real);
-  console.log(workersTable(out.workerScaling));
+  out.workerScalingRuns.forEach((rows, i) => {
+    console.log(`worker scaling, run ${i + 1} of ${out.workerScalingRuns.length}`);
+    console.log(workersTable(rows));
+  });
 }
 
 function printJudge(j: Awaited<ReturnType<typeof measureJudgeCost>>) {
