@@ -234,28 +234,36 @@ async function measureJudgeCost(env: BenchEnv) {
   const cfg0 = benchConfig(env.sim.url, workload(JUDGE_Q, { passes: JUDGE_K }));
   const rcfg = { ...cfg0.reliability, bootstrap: { ...cfg0.reliability.bootstrap, samples: 0 } };
   const scale = cfg0.roles.judge.scale;
-  const ds = cfg0.datasets;
-  const replay = (rule: string, kept: JudgmentRow[]) => ({ rule, ...compareSubset(rec, kept, scale, rcfg, ds) });
   const seq = (over: Partial<SequentialPolicy>) => ({ ...defaultSequentialPolicy(JUDGE_K), ...over });
-  const replays = [
-    replay(
-      'fixed K=2',
-      rec.judgments.filter((r) => r.pass < 2),
-    ),
-    replay(
-      'fixed K=4',
-      rec.judgments.filter((r) => r.pass < 4),
-    ),
-    replay(`adaptive (range bound) 2..${JUDGE_K}`, replayAdaptive(rec, 2, JUDGE_K, scale, rcfg)),
-    replay('sequential, decision only, α=0.01', replaySequential(rec, seq({ settlePairs: false }), scale, rcfg, ds)),
-    replay('sequential, decision + pairs, α=0.01', replaySequential(rec, seq({}), scale, rcfg, ds)),
-    ...[WIRED.errorRate, 0.01].map((errorRate) =>
+  // Each rule under both solver pair selections (datasets.pairSelection): the pairs compared, and with settlePairs
+  // the pairs the sequential rule waits for, are those of the selection.
+  const replays = (['largest-margin', 'settled'] as const).flatMap((pairSelection) => {
+    const ds = { ...cfg0.datasets, pairSelection };
+    const replay = (rule: string, kept: JudgmentRow[]) => ({
+      rule,
+      pairSelection,
+      ...compareSubset(rec, kept, scale, rcfg, ds),
+    });
+    return [
       replay(
-        `range bound or sequential (decision, α=${errorRate}) 1..${JUDGE_K}`,
-        replayAdaptive(rec, 2, JUDGE_K, scale, rcfg, { policy: seq({ settlePairs: false, errorRate }), ds }),
+        'fixed K=2',
+        rec.judgments.filter((r) => r.pass < 2),
       ),
-    ),
-  ];
+      replay(
+        'fixed K=4',
+        rec.judgments.filter((r) => r.pass < 4),
+      ),
+      replay(`adaptive (range bound) 2..${JUDGE_K}`, replayAdaptive(rec, 2, JUDGE_K, scale, rcfg)),
+      replay('sequential, decision only, α=0.01', replaySequential(rec, seq({ settlePairs: false }), scale, rcfg, ds)),
+      replay('sequential, decision + pairs, α=0.01', replaySequential(rec, seq({}), scale, rcfg, ds)),
+      ...[WIRED.errorRate, 0.01].map((errorRate) =>
+        replay(
+          `range bound or sequential (decision, α=${errorRate}) 1..${JUDGE_K}`,
+          replayAdaptive(rec, 2, JUDGE_K, scale, rcfg, { policy: seq({ settlePairs: false, errorRate }), ds }),
+        ),
+      ),
+    ];
+  });
   return {
     questions: JUDGE_Q,
     maxPasses: JUDGE_K,
@@ -451,6 +459,7 @@ function printJudge(j: Awaited<ReturnType<typeof measureJudgeCost>>) {
   const t4 = new Table({
     head: [
       `rules replayed on the fixed K=${j.maxPasses} run`,
+      'datasets.pairSelection',
       'judge calls',
       'judgeCallSavings',
       'decisionAgreement',
@@ -460,6 +469,7 @@ function printJudge(j: Awaited<ReturnType<typeof measureJudgeCost>>) {
   for (const r of j.replays)
     t4.push([
       r.rule,
+      r.pairSelection,
       r.ruleCalls,
       `${fmt(100 * r.judgeCallSavings, 1)} %`,
       `${fmt(100 * r.decisionAgreement, 1)} %`,

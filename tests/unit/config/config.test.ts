@@ -128,6 +128,16 @@ describe('config', () => {
     ]);
   });
 
+  it('datasets.pairSelection: largest-margin by default, credibility 0.84; bad values named by path', () => {
+    expect(parseConfigText(valid, 'x').datasets).toMatchObject({
+      pairSelection: 'largest-margin',
+      pairCredibility: 0.84,
+    });
+    const ps = problems(`${valid}datasets: { pairSelection: best, pairCredibility: 0.3 }\n`);
+    expect(ps.map((p) => p.path).sort()).toEqual(['datasets.pairCredibility', 'datasets.pairSelection']);
+    expect(ps.map((p) => `${p.path}: ${p.message}`)).toContain('datasets.pairCredibility: must be >= 0.5');
+  });
+
   it('refuses an API key written where an env variable name belongs', () => {
     const ps = problems(
       valid.replace(
