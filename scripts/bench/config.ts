@@ -19,7 +19,11 @@ export interface Workload {
     errorRate?: number;
     settlePairs?: boolean;
   };
+  /** `datasets.pairSelection` when set. */
+  pairSelection?: PairSelection;
 }
+
+export type PairSelection = 'largest-margin' | 'settled';
 
 export const SHARD_SIZE = 32;
 export const SHARD_CONCURRENCY = 8;
@@ -59,6 +63,7 @@ export function benchConfigInput(simUrl: string, w: Workload, taskQueue: string)
       maxPairsPerQuestion: w.pairs,
       ...(w.adaptive ? { adaptive: { enabled: true, ...w.adaptive } } : {}),
     },
+    ...(w.pairSelection ? { datasets: { pairSelection: w.pairSelection } } : {}),
     taskQueue,
   });
 }

@@ -16,10 +16,13 @@ import {
   LATENCY_MS,
   SHARD_SIZE,
   workload,
+  type PairSelection,
   type Workload,
 } from './config';
 import { chatCalls, startBenchEnv, type BenchEnv } from './env';
 import { compareSubset, readIteration, replayAdaptive, replaySequential } from './judgeReplay';
+import { questionJudgments } from '../../src/activities/score';
+import type { DatasetOptions } from '../../src/domain/datasets/options';
 import { buildSolverPreferencePairs, datasetOptionsSchema } from '../../src/domain';
 import type { JudgmentRow } from '../../src/domain/artifacts';
 import { defaultSequentialPolicy, type SequentialPolicy } from '../../src/domain/adaptiveSequential';
@@ -37,6 +40,8 @@ const JUDGE_Q = quick ? 64 : 256;
 const JUDGE_K = 5;
 /** The adaptive rule the bench reports (`roles.judge.adaptive`): the best replayed combination (BENCHMARKS.md). */
 const WIRED = { rule: 'range-or-sequential', errorRate: 0.005, settlePairs: false, minPasses: 2 } as const;
+/** The headline: the sequential rule waiting for settled solver pairs (the best replayed trade-off, BENCHMARKS.md). */
+const SETTLED = { rule: 'sequential', errorRate: 0.05, settlePairs: true, minPasses: 2 } as const;
 const REPEATS = quick ? 1 : 3;
 const WORKER_COUNTS = quick ? [1, 2] : [1, 2, 3, 4];
 /** Consecutive runs of the worker table: the target is ≥ 0.9 of ideal in each of 3 in a row. */
@@ -141,13 +146,18 @@ async function measureScaling(env: BenchEnv) {
   return rows;
 }
 
-/** Per question: the pass/fail decision and the solver preference pairs it gives (`chosen>rejected`, joined). */
-function readOutcomes(dir: string): Map<string, { passed: boolean; pairs: string }> {
+/**
+ * Per question: the pass/fail decision and the solver preference pairs it gives under `ds` (`chosen>rejected`,
+ * joined), from the run's reports and raw judgments (what the datasets activity reads).
+ */
+function readOutcomes(dir: string, ds: DatasetOptions): Map<string, { passed: boolean; pairs: string }> {
   const rec = readIteration(join(dir, 'artifacts'));
   const answers = new Map<string, Array<{ answerId: string; text: string }>>();
   for (const a of rec.answers)
     if (a.text !== null)
       answers.set(a.questionId, [...(answers.get(a.questionId) ?? []), { answerId: a.answerId, text: a.text }]);
+  const qs = rec.questions.map((q) => ({ ...q, prompt: [] })) as never;
+  const judgments = new Map(questionJudgments(qs, rec.answers, rec.judgments).map((q) => [q.questionId, q]));
   const folder = join(dir, 'artifacts', 'campaigns', 'bench', 'iter-0000', 'reports');
   const out = new Map<string, { passed: boolean; pairs: string }>();
   for (const f of readdirSync(folder)
@@ -161,8 +171,9 @@ function readOutcomes(dir: string): Map<string, { passed: boolean; pairs: string
           question: '',
           report: row.report,
           answers: answers.get(row.questionId) ?? [],
+          judgments: judgments.get(row.questionId),
         };
-        const pairs = buildSolverPreferencePairs([item], datasetOptionsSchema.parse({}));
+        const pairs = buildSolverPreferencePairs([item], ds);
         out.set(row.questionId, {
           passed: row.report.passed,
           pairs: pairs.map((p) => `${p.chosenId}>${p.rejectedId}`).join(','),
@@ -186,46 +197,63 @@ async function measureJudgeCost(env: BenchEnv) {
       wallSeconds: r.wallSeconds,
       judgeCalls: stats.byRole.judge_pointwise ?? 0,
       pairCalls: stats.byRole.judge_pairwise ?? 0,
-      decisions: readOutcomes(dir),
       dir,
     };
   };
   log(`judge cost: fixed K=${JUDGE_K}, Q=${JUDGE_Q}`);
   const fixed = await run(workload(JUDGE_Q, { passes: JUDGE_K }), 'fixed');
-  // Per question against fixed K: same pass/fail decision, and same decision and solver preference pairs.
-  const against = (r: Awaited<ReturnType<typeof run>>) => {
+  // Per question against fixed K: same pass/fail decision, and same decision and solver preference pairs (both
+  // under the run's pair selection).
+  const against = (r: Awaited<ReturnType<typeof run>>, pairSelection: PairSelection = 'largest-margin') => {
+    const ds = datasetOptionsSchema.parse({ pairSelection });
+    const fixedOutcomes = readOutcomes(fixed.dir, ds);
+    const outcomes = readOutcomes(r.dir, ds);
     let same = 0;
     let samePairs = 0;
     let passed = 0;
-    for (const [id, o] of fixed.decisions) {
-      const a = r.decisions.get(id);
+    for (const [id, o] of fixedOutcomes) {
+      const a = outcomes.get(id);
       if (a?.passed === o.passed) same++;
       if (a?.passed === o.passed && a.pairs === o.pairs) samePairs++;
       if (a?.passed) passed++;
     }
     const calls = r.judgeCalls + r.pairCalls;
     return {
+      pairSelection,
       judgeCalls: calls,
       pointwise: r.judgeCalls,
       pairwise: r.pairCalls,
       passed,
       wallSeconds: r.wallSeconds,
       judgeCallSavings: 1 - calls / (fixed.judgeCalls + fixed.pairCalls),
-      decisionAgreement: same / fixed.decisions.size,
-      pairAgreement: samePairs / fixed.decisions.size,
+      decisionAgreement: same / fixedOutcomes.size,
+      pairAgreement: samePairs / fixedOutcomes.size,
     };
   };
-  // Before: the range bound alone (rule: range, the default). After: the wired rule the bench reports.
+  // Before: the range bound alone (rule: range, the default). Then the wired rule with the default pair selection,
+  // and the sequential rule waiting for settled pairs (datasets.pairSelection: settled), the bench's headline.
   log(`judge cost: adaptive, rule range, minPasses=2 maxPasses=${JUDGE_K}, Q=${JUDGE_Q}`);
   const range = against(
     await run(workload(JUDGE_Q, { passes: JUDGE_K, adaptive: { minPasses: 2, maxPasses: JUDGE_K } }), 'range'),
   );
   log(`judge cost: adaptive, rule ${WIRED.rule} (α=${WIRED.errorRate}), maxPasses=${JUDGE_K}, Q=${JUDGE_Q}`);
+  const wired = against(
+    await run(workload(JUDGE_Q, { passes: JUDGE_K, adaptive: { ...WIRED, maxPasses: JUDGE_K } }), 'wired'),
+  );
+  log(`judge cost: adaptive, rule ${SETTLED.rule} with settled pairs (α=${SETTLED.errorRate}), Q=${JUDGE_Q}`);
   const adaptive = against(
-    await run(workload(JUDGE_Q, { passes: JUDGE_K, adaptive: { ...WIRED, maxPasses: JUDGE_K } }), 'adaptive'),
+    await run(
+      workload(JUDGE_Q, {
+        passes: JUDGE_K,
+        adaptive: { ...SETTLED, maxPasses: JUDGE_K },
+        pairSelection: 'settled',
+      }),
+      'settled',
+    ),
+    'settled',
   );
   let passedFixed = 0;
-  for (const o of fixed.decisions.values()) if (o.passed) passedFixed++;
+  for (const o of readOutcomes(fixed.dir, datasetOptionsSchema.parse({})).values()) if (o.passed) passedFixed++;
   const fixedCalls = fixed.judgeCalls + fixed.pairCalls;
   // The rules replayed on the fixed run's judgments (a pass a rule asks for is the same request as in the fixed
   // run): calls, decisions and preference pairs side by side, the real adaptive run above being the check.
@@ -255,7 +283,12 @@ async function measureJudgeCost(env: BenchEnv) {
       ),
       replay(`adaptive (range bound) 2..${JUDGE_K}`, replayAdaptive(rec, 2, JUDGE_K, scale, rcfg)),
       replay('sequential, decision only, α=0.01', replaySequential(rec, seq({ settlePairs: false }), scale, rcfg, ds)),
-      replay('sequential, decision + pairs, α=0.01', replaySequential(rec, seq({}), scale, rcfg, ds)),
+      ...[0.01, SETTLED.errorRate].map((errorRate) =>
+        replay(
+          `sequential, decision + pairs, α=${errorRate}`,
+          replaySequential(rec, seq({ errorRate }), scale, rcfg, ds),
+        ),
+      ),
       ...[WIRED.errorRate, 0.01].map((errorRate) =>
         replay(
           `range bound or sequential (decision, α=${errorRate}) 1..${JUDGE_K}`,
@@ -268,7 +301,7 @@ async function measureJudgeCost(env: BenchEnv) {
     questions: JUDGE_Q,
     maxPasses: JUDGE_K,
     minPasses: 2,
-    rule: WIRED,
+    rule: SETTLED,
     fixed: {
       judgeCalls: fixedCalls,
       pointwise: fixed.judgeCalls,
@@ -277,6 +310,7 @@ async function measureJudgeCost(env: BenchEnv) {
       wallSeconds: fixed.wallSeconds,
     },
     range,
+    wired,
     adaptive,
     judgeCallSavings: adaptive.judgeCallSavings,
     decisionAgreement: adaptive.decisionAgreement,
@@ -444,7 +478,8 @@ function printJudge(j: Awaited<ReturnType<typeof measureJudgeCost>>) {
     ],
     ...[
       [`adaptive, rule range ${j.minPasses}..${j.maxPasses}`, j.range] as const,
-      [`adaptive, rule ${j.rule.rule} (α=${j.rule.errorRate}) 1..${j.maxPasses}`, j.adaptive] as const,
+      [`adaptive, rule ${WIRED.rule} (α=${WIRED.errorRate}) 1..${j.maxPasses}`, j.wired] as const,
+      [`adaptive, rule ${j.rule.rule} + settled pairs (α=${j.rule.errorRate}) 1..${j.maxPasses}`, j.adaptive] as const,
     ].flatMap(([name, r]) => [
       [name, `${r.judgeCalls} (${r.pointwise} + ${r.pairwise})`, r.passed, fmt(r.wallSeconds, 1)],
       [
