@@ -14,6 +14,8 @@ const LATENCY_MS = 200;
 const PER_WORKER_CONCURRENCY = 8;
 const CAPACITY = 24;
 const QUESTIONS = 32;
+/** Activity slots per worker (`rloop worker --concurrency main=N`); unset: the worker's default (16). */
+const ACTIVITY_SLOTS = Number(process.env.BENCH_WORKER_ACTIVITIES ?? 0) || undefined;
 /** Small shards, so that an iteration's work spreads over every worker polling the queue. */
 const SHARD_SIZE = 4;
 
@@ -60,7 +62,8 @@ export async function benchWorkers(env: BenchEnv, counts = [1, 2, 3, 4], run = 0
         concurrency: PER_WORKER_CONCURRENCY,
       });
       const config = benchConfigInput(env.sim.url, w, id);
-      const workers = await Promise.all(Array.from({ length: n }, () => startWorkerProcess(env, config, dir)));
+      const args = ACTIVITY_SLOTS ? ['--concurrency', `main=${ACTIVITY_SLOTS}`] : [];
+      const workers = await Promise.all(Array.from({ length: n }, () => startWorkerProcess(env, config, dir, args)));
       try {
         await env.sim.resetStats();
         const loadAverage = loadavg()[0]!;
