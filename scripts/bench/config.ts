@@ -11,8 +11,19 @@ export interface Workload {
   concurrency: number;
   passes: number;
   pairs: number;
-  adaptive?: { minPasses: number; maxPasses: number };
+  /** `roles.judge.adaptive` (enabled) when set: the rule and its options as in the config. */
+  adaptive?: {
+    minPasses: number;
+    maxPasses: number;
+    rule?: 'range' | 'sequential' | 'range-or-sequential';
+    errorRate?: number;
+    settlePairs?: boolean;
+  };
+  /** `datasets.pairSelection` when set. */
+  pairSelection?: PairSelection;
 }
+
+export type PairSelection = 'largest-margin' | 'settled';
 
 export const SHARD_SIZE = 32;
 export const SHARD_CONCURRENCY = 8;
@@ -52,6 +63,7 @@ export function benchConfigInput(simUrl: string, w: Workload, taskQueue: string)
       maxPairsPerQuestion: w.pairs,
       ...(w.adaptive ? { adaptive: { enabled: true, ...w.adaptive } } : {}),
     },
+    ...(w.pairSelection ? { datasets: { pairSelection: w.pairSelection } } : {}),
     taskQueue,
   });
 }

@@ -63,12 +63,24 @@ export async function startSimProcess(dir: string): Promise<SimProcess> {
     child.once('exit', (code) => reject(new Error(`simulator exited with ${code}:\n${err}`)));
   });
   const admin = `http://127.0.0.1:${port}/_sim`;
+  // A keep-alive socket the simulator closes while idle (e.g. during the judge replays) can be reused at the very
+  // moment it closes ("other side closed"): an admin call is idempotent, so it is sent once more on a fresh socket.
+  const once = async (f: () => Promise<Response>) => {
+    try {
+      return await f();
+    } catch (err) {
+      if (!(err instanceof TypeError)) throw err;
+      return f();
+    }
+  };
   const post = async (path: string, body: unknown) => {
-    const res = await fetch(`${admin}/${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
+    const res = await once(() =>
+      fetch(`${admin}/${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }),
+    );
     if (!res.ok) throw new Error(`sim ${path}: ${res.status} ${await res.text()}`);
   };
   return {
@@ -76,7 +88,7 @@ export async function startSimProcess(dir: string): Promise<SimProcess> {
     child,
     setFaults: (f) => post('faults', f),
     resetStats: () => post('reset-stats', {}),
-    stats: async () => (await (await fetch(`${admin}/stats`)).json()) as SimStats,
+    stats: async () => (await (await once(() => fetch(`${admin}/stats`))).json()) as SimStats,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();

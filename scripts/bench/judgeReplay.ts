@@ -54,6 +54,7 @@ export function pairsKey(
       question: '',
       report,
       answers: answers.flatMap((a) => (a.text === null ? [] : [{ answerId: a.answerId, text: a.text }])),
+      judgments: qj,
     },
   ];
   const pairs = buildSolverPreferencePairs(items, ds);

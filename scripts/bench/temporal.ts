@@ -143,6 +143,7 @@ export async function startWorkerProcess(
   env: BenchEnv,
   config: RloopConfigInput,
   dir: string,
+  extraArgs: readonly string[] = [],
 ): Promise<{ child: ChildProcess; output: () => string; stop: () => Promise<void> }> {
   const configPath = join(dir, 'worker.config.yaml');
   writeFileSync(
@@ -154,7 +155,7 @@ export async function startWorkerProcess(
   );
   const child = spawn(
     process.execPath,
-    ['bin/rloop.js', 'worker', '--config', configPath, '--address', env.server.address],
+    ['bin/rloop.js', 'worker', '--config', configPath, '--address', env.server.address, ...extraArgs],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let out = '';

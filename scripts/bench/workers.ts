@@ -1,6 +1,7 @@
 // Bench: one iteration with 1, 2 and 4 worker processes against the simulator, whose own capacity (concurrent
 // calls served) is the endpoint's bottleneck. Throughput should grow with workers until that capacity is reached.
 // Run alone with `npx tsx scripts/bench/workers.ts`; `npm run bench` includes it.
+import { cpus, loadavg } from 'node:os';
 import Table from 'cli-table3';
 import { benchConfigInput, LATENCY_MS as BENCH_LATENCY_MS, workload } from './config';
 import { chatCalls, startBenchEnv, type BenchEnv } from './env';
@@ -13,6 +14,8 @@ const LATENCY_MS = 200;
 const PER_WORKER_CONCURRENCY = 8;
 const CAPACITY = 24;
 const QUESTIONS = 32;
+/** Activity slots per worker (`rloop worker --concurrency main=N`); unset: the worker's default (16). */
+const ACTIVITY_SLOTS = Number(process.env.BENCH_WORKER_ACTIVITIES ?? 0) || undefined;
 /** Small shards, so that an iteration's work spreads over every worker polling the queue. */
 const SHARD_SIZE = 4;
 
@@ -27,38 +30,62 @@ export interface WorkerScalingRow {
   endpointUtilisation: number;
   /** What bounds the ideal rate: the workers' own concurrency, or the endpoint's capacity. */
   limit: 'workers' | 'endpoint';
+  /** Busy share of the machine's CPUs (all processes) during the iteration, from the kernel's per-CPU times. */
+  cpuBusy: number;
+  /** 1-minute load average when the iteration started. */
+  loadAverage: number;
 }
 
-export async function benchWorkers(env: BenchEnv, counts = [1, 2, 3, 4]): Promise<WorkerScalingRow[]> {
+/** Busy and total CPU milliseconds summed over the machine's CPUs since boot. */
+function cpuTimes() {
+  let busy = 0;
+  let total = 0;
+  for (const c of cpus()) {
+    const t = c.times.user + c.times.nice + c.times.sys + c.times.irq + c.times.idle;
+    total += t;
+    busy += t - c.times.idle;
+  }
+  return { busy, total };
+}
+
+/** One run of the table; `run` keeps the workflow ids and task queues of consecutive runs apart. */
+export async function benchWorkers(env: BenchEnv, counts = [1, 2, 3, 4], run = 0): Promise<WorkerScalingRow[]> {
   await env.sim.setFaults({ latencyMs: LATENCY_MS, capacity: CAPACITY });
   const rows: WorkerScalingRow[] = [];
   try {
     for (const n of counts) {
       const dir = env.scratch(`workers-${n}`);
+      const id = `bench-workers-${n}-run-${run}`;
       const w = workload(QUESTIONS, {
         shardSize: SHARD_SIZE,
         maxConcurrentShards: 16,
         concurrency: PER_WORKER_CONCURRENCY,
       });
-      const config = benchConfigInput(env.sim.url, w, `bench-workers-${n}`);
-      const workers = await Promise.all(Array.from({ length: n }, () => startWorkerProcess(env, config, dir)));
+      const config = benchConfigInput(env.sim.url, w, id);
+      const args = ACTIVITY_SLOTS ? ['--concurrency', `main=${ACTIVITY_SLOTS}`] : [];
+      const workers = await Promise.all(Array.from({ length: n }, () => startWorkerProcess(env, config, dir, args)));
       try {
         await env.sim.resetStats();
-        const run = await runIteration(env, config, `bench-workers-${n}`, `bench-workers-${n}`);
+        const loadAverage = loadavg()[0]!;
+        const before = cpuTimes();
+        const it = await runIteration(env, config, id, id);
+        const after = cpuTimes();
         const llmCalls = chatCalls(await env.sim.stats());
-        if (run.result.counts.questions !== QUESTIONS)
-          throw new Error(`iteration generated ${run.result.counts.questions} of ${QUESTIONS} questions`);
+        if (it.result.counts.questions !== QUESTIONS)
+          throw new Error(`iteration generated ${it.result.counts.questions} of ${QUESTIONS} questions`);
         const idealCallsPerSecond = Math.min(n * PER_WORKER_CONCURRENCY, CAPACITY) / (LATENCY_MS / 1000);
-        const callsPerSecond = llmCalls / run.wallSeconds;
+        const callsPerSecond = llmCalls / it.wallSeconds;
         rows.push({
           workers: n,
           llmCalls,
-          wallSeconds: run.wallSeconds,
+          wallSeconds: it.wallSeconds,
           callsPerSecond,
           idealCallsPerSecond,
           efficiency: callsPerSecond / idealCallsPerSecond,
-          endpointUtilisation: (llmCalls * LATENCY_MS) / 1000 / (CAPACITY * run.wallSeconds),
+          endpointUtilisation: (llmCalls * LATENCY_MS) / 1000 / (CAPACITY * it.wallSeconds),
           limit: n * PER_WORKER_CONCURRENCY >= CAPACITY ? 'endpoint' : 'workers',
+          cpuBusy: (after.busy - before.busy) / Math.max(1, after.total - before.total),
+          loadAverage,
         });
       } finally {
         await Promise.all(workers.map((c) => c.stop()));
@@ -81,6 +108,8 @@ export function workersTable(rows: WorkerScalingRow[]): string {
       'efficiency',
       'endpoint busy',
       'limit',
+      'CPU busy (all cores)',
+      'load avg at start',
     ],
   });
   for (const r of rows)
@@ -93,6 +122,8 @@ export function workersTable(rows: WorkerScalingRow[]): string {
       r.efficiency.toFixed(2),
       `${(100 * r.endpointUtilisation).toFixed(0)} %`,
       r.limit,
+      `${(100 * r.cpuBusy).toFixed(0)} %`,
+      r.loadAverage.toFixed(1),
     ]);
   return table.toString();
 }

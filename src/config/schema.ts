@@ -271,12 +271,39 @@ export const configSchema = z
                   .max(32)
                   .optional()
                   .describe('Passes an unsettled item gets at most (K); defaults to `passes`.'),
+                rule: z
+                  .enum(['range', 'sequential', 'range-or-sequential'])
+                  .default('range')
+                  .describe(
+                    'What stops judging. range: the range bound (src/domain/adaptive.ts), per answer and per question, ' +
+                      'after minPasses. sequential: a question stops once the sequential rule ' +
+                      '(src/domain/adaptiveSequential.ts) predicts its fixed-K outcome at errorRate; it may stop after ' +
+                      'pass 1, minPasses does not apply to it. range-or-sequential: before every pass from pass 1 on, ' +
+                      'a question the sequential rule settles stops; otherwise the range bound decides as under range.',
+                  ),
+                errorRate: z
+                  .number()
+                  .gt(0)
+                  .max(0.5)
+                  .default(0.005)
+                  .describe(
+                    'Sequential rule: largest predicted chance, under its model, that fixed K passes would give ' +
+                      'another outcome, at which a question stops.',
+                  ),
+                settlePairs: z
+                  .boolean()
+                  .default(false)
+                  .describe(
+                    'Sequential rule: a passing question stops only once its solver preference pairs are settled too ' +
+                      '(far fewer calls saved; BENCHMARKS.md).',
+                  ),
               })
               .strict()
               .optional()
               .describe(
-                'Adaptive passes: after minPasses, stop repeating judgments once the pass/fail decision of a question ' +
-                  'cannot change if later judgments stay within what each item has already shown (src/domain/adaptive.ts).',
+                'Adaptive passes: stop repeating judgments once the pass/fail decision of a question is settled, by ' +
+                  'the range bound (after minPasses, if later judgments stay within what each item has already ' +
+                  'shown) and/or the sequential rule (at a stated error rate); see `rule`.',
               ),
           })
           .strict(),

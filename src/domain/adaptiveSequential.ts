@@ -19,7 +19,7 @@
 import { comparisonOutcomes } from './report';
 import { bradleyTerry } from './bradleyTerry';
 import type { ReliabilityConfig } from './config';
-import { buildSolverPreferencePairs } from './datasets/solverPairs';
+import { buildSolverPreferencePairs, type SolverItem } from './datasets/solverPairs';
 import type { DatasetOptions } from './datasets/options';
 import { mulberry32, seedFrom } from './prng';
 import { decisionPasses } from './adaptive';
@@ -154,11 +154,25 @@ export function outcomeOf(
   );
   // Only the fields the pair builder reads; texts stand in as ids (equal texts are not known here).
   const report = { passed: true, strengths, meanScores } as unknown as ReliabilityReport;
-  const pairs = buildSolverPreferencePairs(
-    [{ questionId: '', question: '', report, answers: ids.map((id) => ({ answerId: id, text: id })) }],
-    ds,
-  );
+  const answers = ids.map((id) => ({ answerId: id, text: id }));
+  const judgments = ds.pairSelection === 'settled' ? rawJudgments(ids, c) : undefined;
+  const pairs = buildSolverPreferencePairs([{ questionId: '', question: '', report, answers, judgments }], ds);
   return { passed, pairs: pairs.map((p) => `${p.chosenId}>${p.rejectedId}`).join(',') };
+}
+
+/** Judgment rows with these scores and verdict counts (what `pairSelection: settled` reads; order is irrelevant). */
+function rawJudgments(ids: readonly string[], c: Completed): NonNullable<SolverItem['judgments']> {
+  const pointwise = c.scores.flatMap((s, i) => s.map((score, pass) => ({ answerId: ids[i]!, pass, score })));
+  const pairwise: NonNullable<SolverItem['judgments']>['pairwise'] = [];
+  for (const p of c.pairs) {
+    const add = (k: number, firstId: string, secondId: string, verdict: 'first' | 'tie') => {
+      for (let i = 0; i < k; i++) pairwise.push({ firstId, secondId, pass: i, verdict });
+    };
+    add(p.aWins, p.a, p.b, 'first');
+    add(p.bWins, p.b, p.a, 'first');
+    add(p.ties, p.a, p.b, 'tie');
+  }
+  return { pointwise, pairwise };
 }
 
 const flat = (p: SequentialPair) => ({

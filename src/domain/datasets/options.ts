@@ -36,6 +36,25 @@ export const datasetOptionsSchema = z
       .describe(
         'At most this many solver preference pairs per question (largest margins first, disjoint pairs first).',
       ),
+    pairSelection: z
+      .enum(['largest-margin', 'settled'])
+      .default('largest-margin')
+      .describe(
+        'Which solver preference pairs a question gives. largest-margin: the largest margins (above). settled: only ' +
+          'pairs whose order the raw judgments settle, by the sign of a one-sided 95 % credible interval (strength ' +
+          'basis: a directly judged pair, win share from both orders, ties half, Jeffreys prior; score basis: the mean ' +
+          'score difference with the variance pooled over the question), taken in answer-id order rather than by ' +
+          'margin, so the choice does not move with small changes of the margins.',
+      ),
+    pairCredibility: z
+      .number()
+      .min(0.5)
+      .max(0.999)
+      .default(0.84)
+      .describe(
+        'pairSelection settled: one-sided credibility of the interval (0.84 = mean minus one sd; the best of ' +
+          '0.75, 0.84, 0.90, 0.95 replayed on the simulator, BENCHMARKS.md).',
+      ),
     maxPairsPerGroup: z
       .number()
       .int()

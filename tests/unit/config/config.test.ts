@@ -98,6 +98,46 @@ describe('config', () => {
     );
   });
 
+  it('roles.judge.adaptive: rule range, errorRate 0.005, no settled pairs by default; bad values named by path', () => {
+    const withAdaptive = (a: string) =>
+      valid.replace('judge: { endpoint: local, model: j }', `judge: { endpoint: local, model: j, adaptive: ${a} }`);
+    expect(parseConfigText(withAdaptive('{ enabled: true }'), 'x').roles.judge.adaptive).toEqual({
+      enabled: true,
+      minPasses: 2,
+      rule: 'range',
+      errorRate: 0.005,
+      settlePairs: false,
+    });
+    const seq = parseConfigText(
+      withAdaptive('{ enabled: true, rule: sequential, errorRate: 0.01, settlePairs: true }'),
+      'x',
+    );
+    expect(seq.roles.judge.adaptive).toMatchObject({ rule: 'sequential', errorRate: 0.01, settlePairs: true });
+    const ps = problems(withAdaptive('{ enabled: true, rule: fastest, errorRate: 0, settlePairs: maybe }'));
+    const text = ps.map((p) => `${p.path}: ${p.message}`);
+    expect(ps.map((p) => p.path).sort()).toEqual([
+      'roles.judge.adaptive.errorRate',
+      'roles.judge.adaptive.rule',
+      'roles.judge.adaptive.settlePairs',
+    ]);
+    expect(text).toContain('roles.judge.adaptive.errorRate: must be > 0');
+    expect(text.find((t) => t.startsWith('roles.judge.adaptive.rule:'))).toMatch(/range-or-sequential/);
+    expect(ps.map((p) => p.line)).toEqual([13, 13, 13]); // the `judge: {...}` line
+    expect(problems(withAdaptive('{ errorRate: 0.6 }')).map((p) => `${p.path}: ${p.message}`)).toEqual([
+      'roles.judge.adaptive.errorRate: must be <= 0.5',
+    ]);
+  });
+
+  it('datasets.pairSelection: largest-margin by default, credibility 0.84; bad values named by path', () => {
+    expect(parseConfigText(valid, 'x').datasets).toMatchObject({
+      pairSelection: 'largest-margin',
+      pairCredibility: 0.84,
+    });
+    const ps = problems(`${valid}datasets: { pairSelection: best, pairCredibility: 0.3 }\n`);
+    expect(ps.map((p) => p.path).sort()).toEqual(['datasets.pairCredibility', 'datasets.pairSelection']);
+    expect(ps.map((p) => `${p.path}: ${p.message}`)).toContain('datasets.pairCredibility: must be >= 0.5');
+  });
+
   it('refuses an API key written where an env variable name belongs', () => {
     const ps = problems(
       valid.replace(

@@ -117,6 +117,25 @@ describe('metricsOf and outcomeOf agree with the report and the pair builder (se
       ds,
     );
     expect(o.pairs).toBe(expected.map((p) => `${p.chosenId}>${p.rejectedId}`).join(','));
+    // pairSelection settled reads the raw judgments: outcomeOf rebuilds them from the counts (s2>w2 4-0 settled at
+    // 84 %: Beta(4.5, 0.5) 0.9 − 0.99·0.122 > ½; s1>w1 3-1: 0.7 − 0.99·0.187 = 0.514 > ½ too).
+    const settled = { ...ds, pairSelection: 'settled' as const };
+    const fromRows = buildSolverPreferencePairs(
+      [
+        {
+          questionId: 'q',
+          question: '',
+          report,
+          answers: ids.map((id) => ({ answerId: id, text: id })),
+          judgments: qj,
+        },
+      ],
+      settled,
+    );
+    expect(fromRows.length).toBeGreaterThan(0);
+    expect(outcomeOf(ids, tags, { scores, pairs: unanimous }, cfg, settled).pairs).toBe(
+      fromRows.map((p) => `${p.chosenId}>${p.rejectedId}`).join(','),
+    );
   });
 });
 

@@ -121,6 +121,80 @@ describe('solver preference pairs', () => {
     expect(lines.map((l) => JSON.parse(l) as unknown)).toEqual(oai);
     expect(toJsonl([])).toBe('');
   });
+
+  describe('pairSelection: settled (only pairs whose order a one-sided credible interval settles, in id order)', () => {
+    const pw = (firstId: string, secondId: string, verdict: 'first' | 'second' | 'tie', pass: number) => ({
+      firstId,
+      secondId,
+      pass,
+      verdict,
+    });
+    // Strength basis. a vs d judged 4 times, a won all: Jeffreys Beta(4.5, 0.5), mean 0.9, sd √(2.25/150) = 0.1225.
+    // b vs d judged 4 times, b won 3: Beta(3.5, 1.5), mean 0.7, sd √(5.25/150) = 0.1871. No other pair was judged.
+    const judged: SolverItem = {
+      ...item,
+      report: report({ strengths: { a: 0.8, b: 1, d: -1.8 } }),
+      judgments: {
+        pairwise: [
+          pw('a', 'd', 'first', 0),
+          pw('d', 'a', 'second', 0),
+          pw('a', 'd', 'first', 1),
+          pw('d', 'a', 'second', 1),
+          pw('b', 'd', 'first', 0),
+          pw('d', 'b', 'second', 0),
+          pw('b', 'd', 'first', 1),
+          pw('d', 'b', 'first', 1),
+        ],
+      },
+    };
+    const ids = (ps: ReturnType<typeof buildSolverPreferencePairs>) => ps.map((p) => [p.chosenId, p.rejectedId]);
+
+    it('strength basis: a directly judged pair whose win share clears ½ at the credibility; id order, not margin', () => {
+      // largest margins: b>d 2.8, a>d 2.6 (b>a 0.2 < 0.4)
+      expect(ids(buildSolverPreferencePairs([judged], opts))).toEqual([
+        ['b', 'd'],
+        ['a', 'd'],
+      ]);
+      // 95 %: a>d 0.9 − 1.645·0.1225 = 0.699 > ½ settled; b>d 0.7 − 1.645·0.1871 = 0.392 not.
+      const settled = { ...opts, pairSelection: 'settled' as const, pairCredibility: 0.95 };
+      expect(ids(buildSolverPreferencePairs([judged], settled))).toEqual([['a', 'd']]);
+      // The default 84 % (z = 0.9945): b>d 0.7 − 0.1861 = 0.514 > ½ settled too; in id order: a>d before b>d.
+      expect(opts.pairCredibility).toBe(0.84);
+      expect(ids(buildSolverPreferencePairs([judged], { ...settled, pairCredibility: 0.84 }))).toEqual([
+        ['a', 'd'],
+        ['b', 'd'],
+      ]);
+      // Without the raw judgments nothing is settled.
+      expect(buildSolverPreferencePairs([{ ...judged, judgments: undefined }], settled)).toEqual([]);
+    });
+
+    it('score basis: the mean raw score difference with the variance pooled over the question', () => {
+      // a [9, 9, 8] mean 8.667, ss 0.667; b [8, 2] mean 5, ss 18; d [2, 3, 2] mean 2.333, ss 0.667.
+      // pooled v = 19.333 / (2 + 1 + 2) = 3.867. Normalised means (scale 1..10): a 0.852, b 0.444, d 0.148.
+      const pt = (answerId: string, scores: number[]) => scores.map((score, pass) => ({ answerId, pass, score }));
+      const scored: SolverItem = {
+        ...item,
+        report: report({ meanScores: { a: 7.667 / 9, b: 4 / 9, d: 1.333 / 9 } }),
+        judgments: { pointwise: [...pt('a', [9, 9, 8]), ...pt('b', [8, 2]), ...pt('d', [2, 3, 2])] },
+      };
+      const byScore = { ...opts, basis: 'score' as const };
+      // largest margins: a>d 0.70, then (a, d used) a>b 0.41, b>d 0.30 → a>d, a>b
+      expect(ids(buildSolverPreferencePairs([scored], byScore))).toEqual([
+        ['a', 'd'],
+        ['a', 'b'],
+      ]);
+      // 95 %: a>d 6.333 − 1.645·√(2·3.867/3) = 3.69 > 0; a>b 3.667 − 1.645·√(3.867/3 + 3.867/2) = 0.71 > 0;
+      // b>d 2.667 − 2.953 < 0 not settled. In id order: a>b, then a>d (it shares a: second round).
+      const settled = { ...byScore, pairSelection: 'settled' as const, pairCredibility: 0.95 };
+      expect(ids(buildSolverPreferencePairs([scored], settled))).toEqual([
+        ['a', 'b'],
+        ['a', 'd'],
+      ]);
+      // With one score per answer there is no within-answer variance: nothing is settled.
+      const once = { ...scored, judgments: { pointwise: [...pt('a', [9]), ...pt('b', [5]), ...pt('d', [2])] } };
+      expect(buildSolverPreferencePairs([once], settled)).toEqual([]);
+    });
+  });
 });
 
 describe('near-duplicate guard', () => {
