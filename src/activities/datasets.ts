@@ -92,7 +92,7 @@ export async function buildDatasets(
       question: r.question,
       report: r.report,
       answers: answersById.get(r.questionId) ?? [],
-      judgments: judgmentsById.get(r.questionId) ?? { answers: [], pairwise: [], rankings: [] },
+      judgments: judgmentsById.get(r.questionId) ?? { answers: [], pointwise: [], pairwise: [], rankings: [] },
     });
   }
   // The solver is trained on exactly the messages it is sampled with (delimited, escaped question).

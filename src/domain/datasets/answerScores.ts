@@ -17,7 +17,9 @@ export const RANKING_SCORE_SOURCES: readonly AnswerScoreSource[] = ['ranking', '
 
 /** A solver item with its question's raw judgments (rankings and pairwise verdicts are not in the report). */
 export interface JudgedSolverItem extends SolverItem {
-  judgments: Pick<QuestionJudgments, 'answers' | 'pairwise' | 'rankings'>;
+  /** `pointwise` (raw scores) is read only by `pairSelection: settled` on the score basis. */
+  judgments: Pick<QuestionJudgments, 'answers' | 'pairwise' | 'rankings'> &
+    Partial<Pick<QuestionJudgments, 'pointwise'>>;
 }
 
 export interface AnswerScores {
