@@ -69,7 +69,9 @@ export async function retire(
   decision: PromotionDecision,
   superseded: ServedModel | undefined,
 ): Promise<PromotionDecision> {
-  if (!superseded || base.config.deployment[role]?.keepSuperseded !== false) return decision;
+  // Without a deployment section for the role nothing was deployed by rloop, so there is nothing to retire.
+  const keep = base.config.deployment[role]?.keepSuperseded ?? true;
+  if (!superseded || keep) return decision;
   try {
     await roleActivities(base.config).deploy.undeployModel({ config: base.config, role, served: superseded });
     return { ...decision, superseded: { model: superseded.model, undeployed: true } };

@@ -4,7 +4,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import type { SimConfigOverrides } from '../helpers/config';
-import { useTimeSkipping, type Activities } from '../helpers/timeSkipping';
+import { useTimeSkipping, type Activities, type CallLog } from '../helpers/timeSkipping';
 import { iterationWorkflow } from '../../src/workflows';
 import type { ModelLineage } from '../../src/contracts/common';
 import { httpTrainers, stubActivities, stubConfig, trainedModel } from './stubs';
@@ -24,6 +24,13 @@ const promotingGate: Partial<Activities> = {
     usage: {},
   }),
 };
+
+/** What each role's training started from, by role. */
+const startsFrom = (calls: CallLog) =>
+  calls
+    .of('submitTraining')
+    .map((s) => [s.role, s.baseModel])
+    .sort();
 
 const deployment = {
   solver: { backend: 'local', baseCheckpoint: '/ckpt/base-solver' },
@@ -50,12 +57,7 @@ describe('deployment between training and the gate (time skipping, stubbed activ
       ['solver', trainedModel('solver', 0)],
     ]);
     // Trainers start from the configured base checkpoints, not the served ids.
-    expect(
-      calls
-        .of('submitTraining')
-        .map((s) => [s.role, s.baseModel])
-        .sort(),
-    ).toEqual([
+    expect(startsFrom(calls)).toEqual([
       ['generator', '/ckpt/base-generator'],
       ['solver', '/ckpt/base-solver'],
     ]);
@@ -192,12 +194,7 @@ describe('deployment between training and the gate (time skipping, stubbed activ
       served: { solver: served },
     };
     const { calls } = await iterate({ training: httpTrainers, deployment }, stubActivities(), models, 1);
-    expect(
-      calls
-        .of('submitTraining')
-        .map((s) => [s.role, s.baseModel])
-        .sort(),
-    ).toEqual([
+    expect(startsFrom(calls)).toEqual([
       ['generator', '/ckpt/base-generator'],
       ['solver', '/jobs/c-iter-0-solver'],
     ]);
