@@ -13,12 +13,13 @@ import {
   type WorkflowBundleOption,
 } from '@temporalio/worker';
 import { allActivities, createActivities, type ActivityGroups } from './activities';
-import { FileRequestCache } from './llm';
+import { FileRequestCache, modelCallBacklog } from './llm';
 import { createArtifactStore, type ArtifactStoreConfig } from './store';
 import { storeIdentity } from './store/identity';
 import type { StorageConfig } from './config';
 import { QUEUE_ROLES, type QueueName } from './queues';
 import { projectRoot } from './paths';
+import { endpointAwareTuner } from './workerSlots';
 import { collectReportData, renderReportHtml } from './report';
 import { WORKFLOW_TRACING_MODULE, type TracingWorkerOptions } from './observability/tracing';
 
@@ -119,8 +120,23 @@ export interface WorkerOptions {
   env?: NodeJS.ProcessEnv;
   workflowBundle?: WorkflowBundleOption;
   maxConcurrentActivityTaskExecutions?: number;
+  /**
+   * How the worker takes activities: 'fixed' (default) up to maxConcurrentActivityTaskExecutions at once;
+   * 'endpoints' another only when it runs none or less than one round of its model calls waits for an endpoint slot
+   * (`src/workerSlots.ts`), so that several workers on a queue share the work instead of one holding most of it.
+   */
+  activitySlots?: ActivitySlots;
   /** Tracing on: activity interceptors and the workflow-span sink (the bundle must carry the workflow interceptors). */
   tracing?: TracingWorkerOptions;
+}
+
+export type ActivitySlots = 'endpoints' | 'fixed';
+
+/** Activity slot options for a worker with model-calling activities (`models`) or without (bookkeeping only). */
+function activitySlotOptions(max: number, slots: ActivitySlots | undefined, models: boolean) {
+  return models && slots === 'endpoints'
+    ? endpointAwareTuner(max, modelCallBacklog)
+    : { maxConcurrentActivityTaskExecutions: max };
 }
 
 const tracingOptions = (t: TracingWorkerOptions | undefined) =>
@@ -144,6 +160,8 @@ function activitiesFor(opts: WorkerOptions) {
 export async function createWorker(
   opts: WorkerOptions,
   activities: object = allActivities(activitiesFor(opts)),
+  /** Whether these activities call model endpoints (false: the store group of a worker set with role queues). */
+  models = true,
 ): Promise<Worker> {
   return Worker.create({
     connection: opts.connection,
@@ -151,7 +169,7 @@ export async function createWorker(
     taskQueue: opts.taskQueue,
     activities,
     workflowBundle: opts.workflowBundle ?? { codePath: (await cachedWorkflowBundle()).codePath },
-    maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions ?? 16,
+    ...activitySlotOptions(opts.maxConcurrentActivityTaskExecutions ?? 16, opts.activitySlots, models),
     ...HEARTBEAT_THROTTLE,
     ...tracingOptions(opts.tracing),
   });
@@ -201,6 +219,7 @@ export async function createWorkerSet(opts: WorkerSetOptions): Promise<WorkerSet
       await createWorker(
         { ...opts, workflowBundle, maxConcurrentActivityTaskExecutions: opts.concurrency?.main },
         opts.roleQueues ? groups.store : allActivities(groups),
+        !opts.roleQueues,
       ),
     );
   }
@@ -212,7 +231,7 @@ export async function createWorkerSet(opts: WorkerSetOptions): Promise<WorkerSet
           namespace: opts.namespace ?? 'default',
           taskQueue: `${opts.taskQueue}-${role}`,
           activities: groups[role],
-          maxConcurrentActivityTaskExecutions: opts.concurrency?.[role] ?? 16,
+          ...activitySlotOptions(opts.concurrency?.[role] ?? 16, opts.activitySlots, role !== 'train'),
           ...HEARTBEAT_THROTTLE,
           ...(opts.tracing ? { interceptors: { activity: opts.tracing.activityInterceptors } } : {}),
         }),

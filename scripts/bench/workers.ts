@@ -3,6 +3,7 @@
 // Run alone with `npx tsx scripts/bench/workers.ts`; `npm run bench` includes it.
 import { cpus, loadavg } from 'node:os';
 import Table from 'cli-table3';
+import type proto from '@temporalio/proto';
 import { benchConfigInput, LATENCY_MS as BENCH_LATENCY_MS, workload } from './config';
 import { chatCalls, startBenchEnv, type BenchEnv } from './env';
 import { runIteration, startWorkerProcess } from './temporal';
@@ -16,6 +17,10 @@ const CAPACITY = 24;
 const QUESTIONS = 32;
 /** Activity slots per worker (`rloop worker --concurrency main=N`); unset: the worker's default (16). */
 const ACTIVITY_SLOTS = Number(process.env.BENCH_WORKER_ACTIVITIES ?? 0) || undefined;
+/** How workers take activities (`rloop worker --activity-slots`); BENCH_WORKER_SLOTS=fixed for the SDK's fixed slots. */
+export const SLOTS = process.env.BENCH_WORKER_SLOTS === 'fixed' ? 'fixed' : 'endpoints';
+/** Questions of the untimed warm-up iteration, per worker. */
+const WARM_QUESTIONS_PER_WORKER = 2;
 /** Small shards, so that an iteration's work spreads over every worker polling the queue. */
 const SHARD_SIZE = 4;
 
@@ -34,6 +39,33 @@ export interface WorkerScalingRow {
   cpuBusy: number;
   /** 1-minute load average when the iteration started. */
   loadAverage: number;
+  /**
+   * Mean wall seconds of a shard's judge step (started → completed), and what it would take if each of the worker's
+   * endpoint slots were never idle: calls / slots × latency. Their ratio is the worker-side cost per call.
+   */
+  judgeStepSeconds: number;
+  judgeStepIdealSeconds: number;
+}
+
+/** Started → completed seconds of every `judgeAnswers` activity in the shards of an iteration. */
+async function judgeStepSeconds(env: BenchEnv, workflowId: string): Promise<number[]> {
+  const seconds = (e: proto.temporal.api.history.v1.IHistoryEvent) =>
+    Number(e.eventTime?.seconds ?? 0) + (e.eventTime?.nanos ?? 0) / 1e9;
+  const events = async (id: string) => (await env.client.workflow.getHandle(id).fetchHistory()).events ?? [];
+  const shards = (await events(workflowId)).flatMap((e) => {
+    const id = e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId;
+    return id ? [id] : [];
+  });
+  const out: number[] = [];
+  for (const shard of shards) {
+    const h = await events(shard);
+    const judge = h.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'judgeAnswers');
+    const scheduled = String(judge?.eventId);
+    const started = h.find((e) => String(e.activityTaskStartedEventAttributes?.scheduledEventId) === scheduled);
+    const completed = h.find((e) => String(e.activityTaskCompletedEventAttributes?.scheduledEventId) === scheduled);
+    if (started && completed) out.push(seconds(completed) - seconds(started));
+  }
+  return out;
 }
 
 /** Busy and total CPU milliseconds summed over the machine's CPUs since boot. */
@@ -62,15 +94,26 @@ export async function benchWorkers(env: BenchEnv, counts = [1, 2, 3, 4], run = 0
         concurrency: PER_WORKER_CONCURRENCY,
       });
       const config = benchConfigInput(env.sim.url, w, id);
-      const args = ACTIVITY_SLOTS ? ['--concurrency', `main=${ACTIVITY_SLOTS}`] : [];
+      const args = ['--activity-slots', SLOTS, ...(ACTIVITY_SLOTS ? ['--concurrency', `main=${ACTIVITY_SLOTS}`] : [])];
       const workers = await Promise.all(Array.from({ length: n }, () => startWorkerProcess(env, config, dir, args)));
       try {
+        // An untimed small iteration first, so the timed one meets warm workers (connections, compiled code),
+        // as a long-running `rloop worker` would be; its shards spread over every worker polling the queue.
+        const warm = { ...w, questions: WARM_QUESTIONS_PER_WORKER * n, shardSize: 1 };
+        const warmConfig = benchConfigInput(env.sim.url, warm, id);
+        // Its own campaign name: other requests, so the timed iteration finds none of its calls in the cache.
+        warmConfig.campaign = { ...warmConfig.campaign, name: 'bench-warm' };
+        await runIteration(env, warmConfig, `${id}-warm`, id);
         await env.sim.resetStats();
         const loadAverage = loadavg()[0]!;
         const before = cpuTimes();
         const it = await runIteration(env, config, id, id);
         const after = cpuTimes();
-        const llmCalls = chatCalls(await env.sim.stats());
+        const stats = await env.sim.stats();
+        const llmCalls = chatCalls(stats);
+        const judgeSteps = await judgeStepSeconds(env, id);
+        const judgeCallsPerStep =
+          ((stats.byRole.judge_pointwise ?? 0) + (stats.byRole.judge_pairwise ?? 0)) / Math.max(1, judgeSteps.length);
         if (it.result.counts.questions !== QUESTIONS)
           throw new Error(`iteration generated ${it.result.counts.questions} of ${QUESTIONS} questions`);
         const idealCallsPerSecond = Math.min(n * PER_WORKER_CONCURRENCY, CAPACITY) / (LATENCY_MS / 1000);
@@ -86,6 +129,8 @@ export async function benchWorkers(env: BenchEnv, counts = [1, 2, 3, 4], run = 0
           limit: n * PER_WORKER_CONCURRENCY >= CAPACITY ? 'endpoint' : 'workers',
           cpuBusy: (after.busy - before.busy) / Math.max(1, after.total - before.total),
           loadAverage,
+          judgeStepSeconds: judgeSteps.reduce((a, b) => a + b, 0) / Math.max(1, judgeSteps.length),
+          judgeStepIdealSeconds: ((judgeCallsPerStep / PER_WORKER_CONCURRENCY) * LATENCY_MS) / 1000,
         });
       } finally {
         await Promise.all(workers.map((c) => c.stop()));
@@ -100,7 +145,7 @@ export async function benchWorkers(env: BenchEnv, counts = [1, 2, 3, 4], run = 0
 export function workersTable(rows: WorkerScalingRow[]): string {
   const table = new Table({
     head: [
-      `workers (Q=${QUESTIONS})`,
+      `workers (Q=${QUESTIONS}, --activity-slots ${SLOTS})`,
       'LLM calls',
       'wall s',
       'calls/s',
@@ -110,6 +155,7 @@ export function workersTable(rows: WorkerScalingRow[]): string {
       'limit',
       'CPU busy (all cores)',
       'load avg at start',
+      `judge step s (ideal: calls/${PER_WORKER_CONCURRENCY} × ${LATENCY_MS} ms)`,
     ],
   });
   for (const r of rows)
@@ -124,6 +170,7 @@ export function workersTable(rows: WorkerScalingRow[]): string {
       r.limit,
       `${(100 * r.cpuBusy).toFixed(0)} %`,
       r.loadAverage.toFixed(1),
+      `${r.judgeStepSeconds.toFixed(2)} (${r.judgeStepIdealSeconds.toFixed(2)})`,
     ]);
   return table.toString();
 }
@@ -131,7 +178,8 @@ export function workersTable(rows: WorkerScalingRow[]): string {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const env = await startBenchEnv();
   try {
-    console.log(workersTable(await benchWorkers(env)));
+    const counts = process.env.BENCH_WORKER_COUNTS?.split(',').map(Number) ?? [1, 2, 3, 4];
+    console.log(workersTable(await benchWorkers(env, counts)));
   } finally {
     await env.close();
   }

@@ -70,6 +70,12 @@ connected('worker', 'Run a worker (workflows + activities) against a Temporal se
   )
   .option('--concurrency <list>', 'activity slots per queue, e.g. judge=4,solve=8 (default 16 each)')
   .option(
+    '--activity-slots <how>',
+    'fixed: take up to --concurrency activities at once; endpoints: take another only when idle or when less than ' +
+      'one round of model calls waits for the endpoint (several workers on a queue share the work)',
+    'fixed',
+  )
+  .option(
     '--heap-growth <percent>',
     'how far V8 lets the heap grow past its live data before a full GC (0: V8 default, several times)',
     '30',

@@ -3,7 +3,7 @@ import v8 from 'node:v8';
 import { loadConfigOrExit } from './configArg';
 import { connectWorker, resolveConnection } from '../temporal/connection';
 import { QUEUE_ROLES, type QueueName } from '../queues';
-import { createWorkerSet, storeConfig } from '../worker';
+import { createWorkerSet, storeConfig, type ActivitySlots } from '../worker';
 import { startTracing, tracesEndpoint, tracingWorkerOptions } from '../observability/tracing';
 
 const QUEUE_NAMES: readonly QueueName[] = ['main', ...QUEUE_ROLES];
@@ -69,6 +69,8 @@ export async function workerCmd(opts: {
   taskQueue?: string;
   queues?: string;
   concurrency?: string;
+  /** Always set: the option's default ('fixed') is in main.ts. */
+  activitySlots: string;
   /** Always set: the option's default (30) is in main.ts. */
   heapGrowth: string;
   /** host:port of the Prometheus endpoint; main.ts installed the runtime with it. */
@@ -80,6 +82,9 @@ export async function workerCmd(opts: {
   const heapGrowth = parseHeapGrowth(opts.heapGrowth);
   if (heapGrowth > 0) v8.setFlagsFromString(`--heap-growing-percent=${heapGrowth}`);
   const concurrency = parseConcurrency(opts.concurrency);
+  if (opts.activitySlots !== 'endpoints' && opts.activitySlots !== 'fixed')
+    usage(`--activity-slots: "${opts.activitySlots}" must be fixed or endpoints`);
+  const activitySlots: ActivitySlots = opts.activitySlots;
   const tracesUrl = tracesFlag(opts.traces, 'worker');
   // A worker needs no config file: endpoints ride in each workflow's input. If one is there, it sets the
   // task queue (and whether roles have their own), storage folders and connection defaults.
@@ -95,6 +100,7 @@ export async function workerCmd(opts: {
     roleQueues: config?.temporal.roleQueues ?? false,
     queues,
     concurrency,
+    activitySlots,
     store: storeConfig(config?.storage),
     cacheDir: config?.storage.cacheDir ?? '.rloop/cache',
     jobsDir: config?.storage.jobsDir ?? '.rloop/jobs',

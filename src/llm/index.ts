@@ -25,7 +25,7 @@ export type { ModelCallContext, ModelCallFailureType, RowFailureKind } from './e
 export { ENDPOINT_KINDS, ENDPOINT_PRESETS, endpointPreset, samplingBody } from './presets';
 export type { EndpointKind, EndpointPreset } from './presets';
 export type { ServedModel } from './versions';
-export { endpointLimiter } from './limiter';
+export { endpointLimiter, modelCallBacklog } from './limiter';
 export { InvalidModelOutputError, extractJson, jsonSchemaFor, parseStructured, salvageCandidates } from './structured';
 export { UsageMeter, addUsage, cachedUsage, emptyUsage } from './usage';
 export type { TokenUsage } from './usage';

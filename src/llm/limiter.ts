@@ -23,3 +23,14 @@ export function endpointLimiter(name: string, baseURL: string, concurrency: numb
   }
   return limit;
 }
+
+/**
+ * How many rounds of model calls this process has queued behind the calls in flight: per endpoint, the calls
+ * waiting for a slot divided by the endpoint's concurrency; the largest over endpoints. Below 1, every endpoint
+ * will have a free slot within one call's time (`src/workerSlots.ts` takes another activity then).
+ */
+export function modelCallBacklog(): number {
+  let rounds = 0;
+  for (const limit of limiters.values()) rounds = Math.max(rounds, limit.pendingCount / limit.concurrency);
+  return rounds;
+}

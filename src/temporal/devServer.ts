@@ -11,6 +11,8 @@ export interface DevServerOptions {
   uiPort?: number;
   dbFile?: string;
   namespace?: string;
+  /** Further `temporal server start-dev` arguments (e.g. `--dynamic-config-value k=v`). */
+  extraArgs?: string[];
 }
 
 export interface DevServer {
@@ -19,6 +21,18 @@ export interface DevServer {
   env: TestWorkflowEnvironment;
   stop(): Promise<void>;
 }
+
+/**
+ * One partition per task queue instead of the server's default 4. A partition's backlog is served only to the
+ * pollers that land on it; rloop's queues carry a few tasks a second for a handful of workers, and with 4 partitions
+ * a ready activity was seen waiting 6 s while the workers polled the others (BENCHMARKS.md, worker scaling).
+ */
+const ONE_PARTITION = [
+  '--dynamic-config-value',
+  'matching.numTaskqueueReadPartitions=1',
+  '--dynamic-config-value',
+  'matching.numTaskqueueWritePartitions=1',
+];
 
 export async function startDevServer(opts: DevServerOptions = {}): Promise<DevServer> {
   const path = temporalCliPath();
@@ -34,6 +48,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
       namespace: opts.namespace ?? 'default',
       searchAttributes: SEARCH_ATTRIBUTES,
       log: { format: 'pretty', level: 'error' },
+      extraArgs: [...ONE_PARTITION, ...(opts.extraArgs ?? [])],
     },
   });
   const address = env.address;

@@ -72,4 +72,55 @@ describe('task queues per role', () => {
     expect(ran.get('judgeAnswers')).toEqual({ queue: `${taskQueue}-judge`, pid: String(b.child.pid) });
     expect(ran.get('scoreReliability')).toEqual({ queue: taskQueue, pid: String(a.child.pid) });
   });
+
+  // What this proves is that the endpoint-aware slot supplier works through the SDK's bridge in real worker
+  // processes (the rule itself is unit-tested in tests/unit/workerSlots.test.ts): fixed slots would pass it too.
+  it('two `--activity-slots endpoints` workers on one queue run an iteration together, each taking judge steps', async () => {
+    const name = 'queues-endpoint-slots';
+    const taskQueue = uniqueId('q');
+    // A slow endpoint with 2 slots per worker: a judge step (48 calls) keeps its worker's calls queued for seconds,
+    // so that worker leaves the next steps to the other.
+    const config = simConfig(sim.url, {
+      campaign: { name, questionsPerIteration: 4, shardSize: 1, maxConcurrentShards: 4 },
+      endpoints: { sim: { baseURL: sim.url, concurrency: 2 } },
+      temporal: { taskQueue },
+    });
+    await sim.setFaults({ latencyMs: 20 });
+    try {
+      const configPath = writeWorkerConfig(tempDir(), config);
+      const pair = await Promise.all(
+        [0, 1].map(() =>
+          startWorkerProcess({ address: t.address, configPath, args: ['--activity-slots', 'endpoints'] }),
+        ),
+      );
+      workers.push(...pair);
+      const result = await t.client.workflow.execute(iterationWorkflow, {
+        taskQueue,
+        workflowId: `campaign-${name}-iter-0`,
+        args: [{ iteration: 0, config }],
+      });
+      expect(result.counts.questions).toBe(4);
+
+      const judgedBy = new Set<string>();
+      for (let shard = 0; shard < 4; shard++) {
+        const events =
+          (await t.client.workflow.getHandle(`campaign-${name}-iter-0/shard-${shard}`).fetchHistory()).events ?? [];
+        const judge = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'judgeAnswers');
+        const started = events.find(
+          (e) => String(e.activityTaskStartedEventAttributes?.scheduledEventId) === String(judge?.eventId),
+        );
+        judgedBy.add((started?.activityTaskStartedEventAttributes?.identity ?? '').split('@')[0]!);
+      }
+      expect([...judgedBy].sort()).toEqual(pair.map((w) => String(w.child.pid)).sort());
+    } finally {
+      await sim.setFaults({});
+    }
+  });
+
+  it('`--activity-slots` other than fixed or endpoints: exit 2 naming the flag', async () => {
+    const configPath = writeWorkerConfig(tempDir(), simConfig(sim.url, { temporal: { taskQueue: uniqueId('q') } }));
+    await expect(
+      startWorkerProcess({ address: t.address, configPath, args: ['--activity-slots', 'greedy'] }),
+    ).rejects.toThrow(/exited with 2[\s\S]*--activity-slots: "greedy" must be fixed or endpoints/);
+  });
 });

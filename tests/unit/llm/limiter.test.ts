@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createModelClient } from '../../../src/llm/client';
+import { modelCallBacklog } from '../../../src/llm/limiter';
 import type { EndpointSpec, ModelClient } from '../../../src/llm/client';
 import { completion, startFakeServer } from './fakeServer';
 import type { FakeServer } from './fakeServer';
@@ -40,5 +41,16 @@ describe('per-endpoint concurrency limiter (measured at the server)', () => {
   it('control: concurrency 5 lets 5 through, so the measurement can see more than 2', async () => {
     await tenCalls([createModelClient(await spec('limit-c', 5))]);
     expect(server!.maxInFlight).toBe(5);
+  });
+
+  it('modelCallBacklog: rounds of calls waiting behind those in flight (7 waiting / 3 slots), 0 once all started', async () => {
+    const client = createModelClient(await spec('limit-d', 3));
+    expect(modelCallBacklog()).toBe(0);
+    const done = tenCalls([client]);
+    // p-limit starts queued work on a microtask: look after a tick, while the first 3 are still at the server.
+    await new Promise((r) => setTimeout(r, 5));
+    expect(modelCallBacklog()).toBeCloseTo(7 / 3, 10);
+    await done;
+    expect(modelCallBacklog()).toBe(0);
   });
 });
