@@ -36,7 +36,7 @@ interface Waiter {
 }
 
 export function endpointAwareActivitySlots(opts: EndpointAwareSlotsOptions): EndpointAwareSlots {
-  const settleMs = opts.settleMs ?? 20;
+  const settleMs = opts.settleMs ?? 50;
   const checkEveryMs = opts.checkEveryMs ?? 10;
   const now = opts.now ?? Date.now;
   const reserved = new Set<number>();

@@ -17,8 +17,8 @@ const CAPACITY = 24;
 const QUESTIONS = 32;
 /** Activity slots per worker (`rloop worker --concurrency main=N`); unset: the worker's default (16). */
 const ACTIVITY_SLOTS = Number(process.env.BENCH_WORKER_ACTIVITIES ?? 0) || undefined;
-/** How workers take activities (`rloop worker --activity-slots`); BENCH_WORKER_SLOTS=fixed for the SDK's fixed slots. */
-export const SLOTS = process.env.BENCH_WORKER_SLOTS === 'fixed' ? 'fixed' : 'endpoints';
+/** How workers take activities (`rloop worker --activity-slots`): the default, fixed, or BENCH_WORKER_SLOTS=endpoints. */
+export const SLOTS = process.env.BENCH_WORKER_SLOTS === 'endpoints' ? 'endpoints' : 'fixed';
 /** Questions of the untimed warm-up iteration, per worker. */
 const WARM_QUESTIONS_PER_WORKER = 2;
 /** Small shards, so that an iteration's work spreads over every worker polling the queue. */
