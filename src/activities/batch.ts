@@ -8,6 +8,7 @@ import { setMaxListeners } from 'node:events';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { rowFailure, type RowFailureKind } from '../llm';
+import { flushMetrics } from '../observability/metrics';
 
 export interface CallOutcome<T> {
   value: T | null;
@@ -65,6 +66,8 @@ export async function runCalls<I, T>(
     return outcomes;
   } finally {
     clearInterval(timer);
+    // The step's model-call counters go out with it, so a scrape after the step sees them all.
+    flushMetrics();
   }
 }
 

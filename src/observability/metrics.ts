@@ -44,6 +44,40 @@ export interface ModelCallTags {
   model: string;
 }
 
+type Counter = Instruments['calls'];
+type Tags = Record<string, string>;
+
+/**
+ * Counter increments waiting to go out, per instrument and tag set. Each `add` on Temporal's meter merges the
+ * activity's tags and crosses into the native runtime; at one call per model call for three counters that was a
+ * measurable share of the worker's main thread (BENCHMARKS.md, overhead). Sums are what Prometheus reads, so the
+ * increments of a step are added up here and sent as one, at the end of the step's calls (`flushMetrics`, from
+ * `runCalls`) or within FLUSH_MS otherwise.
+ */
+const pending = new Map<Counter, Map<string, { tags: Tags; value: number }>>();
+const FLUSH_MS = 1_000;
+let flushTimer: NodeJS.Timeout | null = null;
+
+function addLater(counter: Counter, value: number, tags: Tags): void {
+  let byTags = pending.get(counter);
+  if (!byTags) pending.set(counter, (byTags = new Map()));
+  const key = Object.entries(tags)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('\0');
+  const entry = byTags.get(key);
+  if (entry) entry.value += value;
+  else byTags.set(key, { tags, value });
+  flushTimer ??= setTimeout(flushMetrics, FLUSH_MS).unref();
+}
+
+/** Sends every counter increment held back by `addLater`. */
+export function flushMetrics(): void {
+  if (flushTimer) clearTimeout(flushTimer);
+  flushTimer = null;
+  for (const [counter, byTags] of pending) for (const { tags, value } of byTags.values()) counter.add(value, tags);
+  pending.clear();
+}
+
 export function recordModelCall(
   tags: ModelCallTags,
   seconds: number,
@@ -51,9 +85,9 @@ export function recordModelCall(
 ): void {
   const m = instruments();
   const where = { role: tags.role, endpoint: tags.endpoint };
-  m.calls.add(1, { ...where, model: tags.model });
-  m.tokens.add(usage.promptTokens, { ...where, type: 'prompt' });
-  m.tokens.add(usage.completionTokens, { ...where, type: 'completion' });
+  addLater(m.calls, 1, { ...where, model: tags.model });
+  addLater(m.tokens, usage.promptTokens, { ...where, type: 'prompt' });
+  addLater(m.tokens, usage.completionTokens, { ...where, type: 'completion' });
   m.seconds.record(seconds, where);
 }
 
@@ -65,7 +99,7 @@ export function recordModelCallFailure(tags: ModelCallTags, kind: string, second
 }
 
 export function recordCacheHit(tags: Pick<ModelCallTags, 'role' | 'endpoint'>): void {
-  instruments().cacheHits.add(1, { role: tags.role, endpoint: tags.endpoint });
+  addLater(instruments().cacheHits, 1, { role: tags.role, endpoint: tags.endpoint });
 }
 
 export function recordJudgeCallsSaved(saved: number): void {
