@@ -1,0 +1,70 @@
+// Dev: replays judging rules on recorded fixed K = 5 runs (scripts/bench/judgeRecord.ts) and prints calls saved,
+// decisions and pairs identical per seed.   tsx scripts/bench/judgeExplore.ts --in /tmp/judge-rec --seeds 0,99
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { JudgmentRow } from '../../src/domain/artifacts';
+import { datasetOptionsSchema } from '../../src/domain';
+import { defaultSequentialPolicy } from '../../src/domain/adaptiveSequential';
+import { benchConfig, workload } from './config';
+import { compareSubset, pairsKey, replaySequential, type RecordedIteration } from './judgeReplay';
+import { questionJudgments } from '../../src/activities/score';
+import type { AnswerRow } from '../../src/domain/artifacts';
+
+const arg = (name: string, def: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1]! : def;
+};
+const dir = arg('in', '/tmp/judge-rec');
+const seeds = arg('seeds', '0').split(',').map(Number);
+const only = arg('only', '');
+const K = 5;
+const cfg0 = benchConfig('http://unused', workload(256, { passes: K }));
+const rcfg = { ...cfg0.reliability, bootstrap: { ...cfg0.reliability.bootstrap, samples: 0 } };
+const scale = cfg0.roles.judge.scale;
+const ds = datasetOptionsSchema.parse({ pairSelection: 'settled' });
+const seq = (over: object) => ({ ...defaultSequentialPolicy(K), ...over });
+
+type Rule = (rec: RecordedIteration) => JudgmentRow[];
+const group = <T extends { questionId: string }>(rows: readonly T[]) => {
+  const out = new Map<string, T[]>();
+  for (const r of rows) out.set(r.questionId, [...(out.get(r.questionId) ?? []), r]);
+  return out;
+};
+/** The outcome (decision + pairs) of one question from these of its rows: the report and the pair builder. */
+const outcome = (rec: RecordedIteration, qid: string, answers: AnswerRow[], rows: JudgmentRow[]) => {
+  const q = rec.questions.filter((x) => x.questionId === qid).map((x) => ({ ...x, prompt: [] })) as never;
+  const [qj] = questionJudgments(q, answers, rows);
+  const o = pairsKey(qj!, answers, scale, rcfg, ds);
+  return `${o.passed}:${o.pairs}`;
+};
+/** Oracle (not a rule: reads the fixed run's outcome): the shortest prefix of passes giving the K outcome. */
+const oraclePrefix: Rule = (rec) => {
+  const answers = group(rec.answers);
+  const kept: JudgmentRow[] = [];
+  for (const [qid, rows] of group(rec.judgments)) {
+    const a = answers.get(qid) ?? [];
+    const full = outcome(rec, qid, a, rows);
+    let k = 1;
+    while (k < K && outcome(rec, qid, a, rows.filter((r) => r.pass < k)) !== full) k++;
+    kept.push(...rows.filter((r) => r.pass < k));
+  }
+  return kept;
+};
+const rules: Record<string, Rule> = {
+  'oracle prefix': oraclePrefix,
+  'fixed K=2': (rec) => rec.judgments.filter((r) => r.pass < 2),
+  'sequential+pairs a=0.05': (rec) => replaySequential(rec, seq({ errorRate: 0.05 }), scale, rcfg, ds),
+};
+
+for (const seed of seeds) {
+  const rec = JSON.parse(readFileSync(join(dir, `sim-${seed}-q256.json`), 'utf8')) as RecordedIteration;
+  for (const [name, rule] of Object.entries(rules)) {
+    if (only && !name.includes(only)) continue;
+    const t = Date.now();
+    const c = compareSubset(rec, rule(rec), scale, rcfg, ds);
+    console.log(
+      `seed ${seed}\t${name}\t${c.ruleCalls}\t${(100 * c.judgeCallSavings).toFixed(1)}\t` +
+        `${(100 * c.decisionAgreement).toFixed(1)}\t${(100 * c.pairAgreement).toFixed(1)}\t${Date.now() - t} ms`,
+    );
+  }
+}
