@@ -6,7 +6,14 @@ import type { JudgmentRow } from '../../src/domain/artifacts';
 import { datasetOptionsSchema } from '../../src/domain';
 import { defaultSequentialPolicy } from '../../src/domain/adaptiveSequential';
 import { benchConfig, workload } from './config';
-import { compareSubset, pairsKey, replaySequential, type RecordedIteration } from './judgeReplay';
+import {
+  compareSubset,
+  pairsKey,
+  replaySequential,
+  replaySequentialModes,
+  replaySequentialItems,
+  type RecordedIteration,
+} from './judgeReplay';
 import { questionJudgments } from '../../src/activities/score';
 import type { AnswerRow } from '../../src/domain/artifacts';
 
@@ -45,15 +52,66 @@ const oraclePrefix: Rule = (rec) => {
     const a = answers.get(qid) ?? [];
     const full = outcome(rec, qid, a, rows);
     let k = 1;
-    while (k < K && outcome(rec, qid, a, rows.filter((r) => r.pass < k)) !== full) k++;
+    while (
+      k < K &&
+      outcome(
+        rec,
+        qid,
+        a,
+        rows.filter((r) => r.pass < k),
+      ) !== full
+    )
+      k++;
     kept.push(...rows.filter((r) => r.pass < k));
   }
   return kept;
 };
+/** Oracle with the two modes' passes chosen apart: kp pointwise and kw pairwise passes, cheapest giving the K outcome. */
+const oracleModes: Rule = (rec) => {
+  const answers = group(rec.answers);
+  const kept: JudgmentRow[] = [];
+  const hist = new Map<string, number>();
+  for (const [qid, rows] of group(rec.judgments)) {
+    const a = answers.get(qid) ?? [];
+    const full = outcome(rec, qid, a, rows);
+    let best: [number, number] = [K, K];
+    for (let kp = 0; kp <= K; kp++)
+      for (let kw = 0; kw <= K; kw++) {
+        if (kp + kw >= best[0] + best[1]) continue;
+        const sub = rows.filter((r) => r.pass < (r.kind === 'pointwise' ? kp : kw));
+        if (outcome(rec, qid, a, sub) === full) best = [kp, kw];
+      }
+    hist.set(
+      `${full.startsWith('true')} p${best[0]} w${best[1]}`,
+      (hist.get(`${full.startsWith('true')} p${best[0]} w${best[1]}`) ?? 0) + 1,
+    );
+    kept.push(...rows.filter((r) => r.pass < (r.kind === 'pointwise' ? best[0] : best[1])));
+  }
+  console.log(
+    [...hist.entries()]
+      .sort()
+      .map(([k, v]) => `${k}: ${v}`)
+      .join('; '),
+  );
+  return kept;
+};
 const rules: Record<string, Rule> = {
   'oracle prefix': oraclePrefix,
+  'oracle modes': oracleModes,
   'fixed K=2': (rec) => rec.judgments.filter((r) => r.pass < 2),
   'sequential+pairs a=0.05': (rec) => replaySequential(rec, seq({ errorRate: 0.05 }), scale, rcfg, ds),
+  ...Object.fromEntries(
+    [0.01, 0.02, 0.05, 0.1].map((a) => [
+      `modes+pairs a=${a}`,
+      (rec: RecordedIteration) => replaySequentialModes(rec, seq({ errorRate: a }), scale, rcfg, ds),
+    ]),
+  ),
+  ...Object.fromEntries(
+    [0.01, 0.02, 0.05, 0.1].map((a) => [
+      `items+pairs a=${a}`,
+      (rec: RecordedIteration) => replaySequentialItems(rec, seq({ errorRate: a }), scale, rcfg, ds),
+    ]),
+  ),
 };
 
 for (const seed of seeds) {
@@ -61,7 +119,25 @@ for (const seed of seeds) {
   for (const [name, rule] of Object.entries(rules)) {
     if (only && !name.includes(only)) continue;
     const t = Date.now();
-    const c = compareSubset(rec, rule(rec), scale, rcfg, ds);
+    const kept = rule(rec);
+    const c = compareSubset(rec, kept, scale, rcfg, ds);
+    if (process.argv.includes('--breakdown')) {
+      const answers = group(rec.answers);
+      const full = group(rec.judgments);
+      const tally = new Map<string, { q: number; pw: number; pp: number }>();
+      for (const [qid, rows] of group(kept)) {
+        const o = outcome(rec, qid, answers.get(qid) ?? [], full.get(qid)!).startsWith('true') ? 'pass' : 'fail';
+        const t = tally.get(o) ?? { q: 0, pw: 0, pp: 0 };
+        t.q++;
+        t.pw += rows.filter((r) => r.kind === 'pointwise').length;
+        t.pp += rows.filter((r) => r.kind === 'pairwise').length;
+        tally.set(o, t);
+      }
+      for (const [o, t] of tally)
+        console.log(
+          `  ${o}: ${t.q} questions, pointwise ${(t.pw / t.q).toFixed(1)}/q, pairwise ${(t.pp / t.q).toFixed(1)}/q`,
+        );
+    }
     console.log(
       `seed ${seed}\t${name}\t${c.ruleCalls}\t${(100 * c.judgeCallSavings).toFixed(1)}\t` +
         `${(100 * c.decisionAgreement).toFixed(1)}\t${(100 * c.pairAgreement).toFixed(1)}\t${Date.now() - t} ms`,

@@ -236,6 +236,26 @@ export function sequentialNextPass(
   const pairsOut = policy.settlePairs ? ds : null;
   const currentCmp = policy.settlePairs ? current : { passed: current.passed, pairs: '' };
 
+  const rng = mulberry32(seedFrom('sequential', q.questionId, q.passesDone));
+  const allowed = Math.floor(policy.errorRate * policy.draws);
+  const draw = completionDrawer(q, policy);
+  let flips = 0;
+  for (let d = 0; d < policy.draws; d++) {
+    const o = outcomeOf(ids, tags, draw(rng), cfg, pairsOut);
+    if (o.passed !== currentCmp.passed || o.pairs !== currentCmp.pairs) flips++;
+    if (flips > allowed) return { settled: false, current, flipShare: flips / (d + 1) };
+  }
+  return { settled: true, current, flipShare: flips / policy.draws };
+}
+
+/**
+ * Draws one completion of every item to K judgments from the posterior predictive (the model in the header): σ²
+ * scaled-inverse-χ² from the pooled within-answer spread and the prior, per answer θ ~ N(mean, σ²/n) and its missing
+ * scores θ + N(0, σ²) clipped to [0, 1], per (pair, shown order) Dirichlet verdict probabilities and its missing
+ * verdicts. Each item is completed from its own count, so items judged fewer times (stopped earlier) are completed too.
+ */
+function completionDrawer(q: SequentialQuestion, policy: SequentialPolicy): (rng: () => number) => Completed {
+  const K = policy.maxPasses;
   // σ² posterior: pooled within-answer sum of squares plus the prior's pseudo-observations.
   let ss = policy.priorDf * policy.priorSd ** 2;
   let df = policy.priorDf;
@@ -245,10 +265,8 @@ export function sequentialNextPass(
     ss += sum(a.scores.map((x) => (x - m) ** 2));
     df += a.scores.length - 1;
   }
-  const rng = mulberry32(seedFrom('sequential', q.questionId, q.passesDone));
-  const allowed = Math.floor(policy.errorRate * policy.draws);
-  let flips = 0;
-  for (let d = 0; d < policy.draws; d++) {
+  const left = (c: OrderCounts) => Math.max(0, K - (c.a + c.b + c.tie));
+  return (rng) => {
     let chi = 0;
     for (let i = 0; i < Math.round(df); i++) chi += normal(rng) ** 2;
     const sigma = Math.sqrt(ss / Math.max(chi, 1e-9));
@@ -260,20 +278,87 @@ export function sequentialNextPass(
       while (out.length < K) out.push(Math.min(1, Math.max(0, theta + sigma * normal(rng))));
       return out;
     });
-    const pairs = q.pairs.map((p) => {
-      const per = K - q.passesDone;
-      return flat({
+    const pairs = q.pairs.map((p) =>
+      flat({
         a: p.a,
         b: p.b,
-        aFirst: drawOrder(rng, p.aFirst, per, policy.priorTie),
-        bFirst: drawOrder(rng, p.bFirst, per, policy.priorTie),
-      });
+        aFirst: drawOrder(rng, p.aFirst, left(p.aFirst), policy.priorTie),
+        bFirst: drawOrder(rng, p.bFirst, left(p.bFirst), policy.priorTie),
+      }),
+    );
+    return { scores, pairs };
+  };
+}
+
+/** Which modes a question still judges: both, one of them, or none (the question stops). */
+export interface ModePlan {
+  pointwise: boolean;
+  pairwise: boolean;
+}
+
+export interface ModeDecision {
+  /** The modes judged in the next pass; both false: the question stops. */
+  next: ModePlan;
+  /** Share of draws in which the chosen plan's final outcome differs from the completed (fixed-K) one. */
+  flipShare: number;
+}
+
+/**
+ * The sequential rule per mode (`perMode`): after a pass, each draw completes every item to K (the fixed-K outcome in
+ * that draw) and, for each plan, the judgments the plan would end with — a stopped mode keeps what it has, a judged
+ * mode is completed to K as in the draw. A plan is admissible when at most `errorRate` of the draws give its final
+ * outcome another value than the completed one; the rule takes the admissible plan with the fewest remaining calls
+ * (stop everything, stop one mode, else judge both). A mode once stopped stays stopped (`judging` says which are
+ * still judged). With both modes judging and the same draws, the plan "stop everything" is exactly
+ * `sequentialNextPass`'s check.
+ */
+export function sequentialModesNextPass(
+  q: SequentialQuestion,
+  judging: ModePlan,
+  policy: SequentialPolicy,
+  cfg: ReliabilityConfig,
+  ds: DatasetOptions | null,
+): ModeDecision {
+  const K = policy.maxPasses;
+  const stop = { pointwise: false, pairwise: false };
+  const remaining = (plan: ModePlan) =>
+    (plan.pointwise ? sum(q.answers.map((a) => (a.scores.length > 0 ? K - a.scores.length : 0))) : 0) +
+    (plan.pairwise
+      ? sum(
+          q.pairs.map((p) => 2 * K - (p.aFirst.a + p.aFirst.b + p.aFirst.tie + p.bFirst.a + p.bFirst.b + p.bFirst.tie)),
+        )
+      : 0);
+  if (q.passesDone >= K) return { next: stop, flipShare: 0 };
+  if (q.passesDone < policy.minPasses || q.hasFailures) return { next: judging, flipShare: 1 };
+  const ids = q.answers.map((a) => a.answerId);
+  const tags = q.answers.map((a) => a.tag);
+  const pairsOut = policy.settlePairs ? ds : null;
+  // Candidate plans: a subset of the modes still judged, cheapest first; judging every such mode is the fallback.
+  const plans: ModePlan[] = [stop];
+  if (judging.pointwise && judging.pairwise)
+    plans.push({ pointwise: true, pairwise: false }, { pointwise: false, pairwise: true });
+  plans.sort((x, y) => remaining(x) - remaining(y));
+  const rng = mulberry32(seedFrom('sequential-modes', q.questionId, q.passesDone));
+  const allowed = Math.floor(policy.errorRate * policy.draws);
+  const draw = completionDrawer(q, policy);
+  const flips = plans.map(() => 0);
+  const key = (o: Outcome) => `${o.passed}:${o.pairs}`;
+  for (let d = 0; d < policy.draws; d++) {
+    if (flips.every((f) => f > allowed)) break;
+    const c = draw(rng);
+    const full = key(outcomeOf(ids, tags, c, cfg, pairsOut));
+    plans.forEach((plan, i) => {
+      if (flips[i]! > allowed) return;
+      // The plan's final judgments: a judged mode is completed (this draw), a stopped one keeps what it has.
+      const final: Completed = {
+        scores: plan.pointwise ? c.scores : q.answers.map((a) => a.scores),
+        pairs: plan.pairwise ? c.pairs : q.pairs.map(flat),
+      };
+      if (key(outcomeOf(ids, tags, final, cfg, pairsOut)) !== full) flips[i]!++;
     });
-    const o = outcomeOf(ids, tags, { scores, pairs }, cfg, pairsOut);
-    if (o.passed !== currentCmp.passed || o.pairs !== currentCmp.pairs) flips++;
-    if (flips > allowed) return { settled: false, current, flipShare: flips / (d + 1) };
   }
-  return { settled: true, current, flipShare: flips / policy.draws };
+  const i = plans.findIndex((_, j) => flips[j]! <= allowed);
+  return i < 0 ? { next: judging, flipShare: 1 } : { next: plans[i]!, flipShare: flips[i]! / policy.draws };
 }
 
 /** The rule's view of one question from its judgment rows so far (normalised scores, verdict counts per order). */
@@ -313,4 +398,92 @@ export function sequentialState(
     passesDone,
     hasFailures,
   };
+}
+
+/** A pair's key in `ItemPlan.pairs`: its two answer ids, sorted, joined by '|'. */
+export const pairKey = (a: string, b: string) => (a < b ? `${a}|${b}` : `${b}|${a}`);
+
+/** The items a question still judges: answers (pointwise) and pairs (both shown orders, by `pairKey`). */
+export interface ItemPlan {
+  answers: ReadonlySet<string>;
+  pairs: ReadonlySet<string>;
+}
+
+export interface ItemDecision {
+  /** The items judged in the next pass; both empty: the question stops. */
+  next: ItemPlan;
+  /** Share of draws in which the chosen plan's final outcome differs from the completed (fixed-K) one. */
+  flipShare: number;
+}
+
+/**
+ * The sequential rule per item (`perItem`): as `sequentialModesNextPass`, but a plan stops any subset of the items
+ * still judged. The draws are made once; a plan is admissible when at most `errorRate` of them give its final
+ * outcome (stopped items keep what they have, judged items are completed as in the draw) another value than the
+ * completed one. Stopping everything is tried first; otherwise items are stopped greedily — each item alone first,
+ * then, in the order of how few draws that alone flips (pairs before answers on a tie: two calls a pass; then by id),
+ * each one whose stop keeps the plan with the ones stopped so far admissible. Stopped items stay stopped.
+ */
+export function sequentialItemsNextPass(
+  q: SequentialQuestion,
+  judging: ItemPlan,
+  policy: SequentialPolicy,
+  cfg: ReliabilityConfig,
+  ds: DatasetOptions | null,
+): ItemDecision {
+  const K = policy.maxPasses;
+  const none: ItemPlan = { answers: new Set(), pairs: new Set() };
+  if (q.passesDone >= K) return { next: none, flipShare: 0 };
+  if (q.passesDone < policy.minPasses || q.hasFailures) return { next: judging, flipShare: 1 };
+  const ids = q.answers.map((a) => a.answerId);
+  const tags = q.answers.map((a) => a.tag);
+  const pairsOut = policy.settlePairs ? ds : null;
+  const rng = mulberry32(seedFrom('sequential-items', q.questionId, q.passesDone));
+  const draw = completionDrawer(q, policy);
+  const draws = Array.from({ length: policy.draws }, () => draw(rng));
+  const key = (o: Outcome) => `${o.passed}:${o.pairs}`;
+  const full = draws.map((c) => key(outcomeOf(ids, tags, c, cfg, pairsOut)));
+  const currentPairs = q.pairs.map(flat);
+  const allowed = Math.floor(policy.errorRate * policy.draws);
+  /** Draws (up to allowed + 1) in which judging only `plan` ends with another outcome than the completed one. */
+  const flips = (plan: ItemPlan) => {
+    let n = 0;
+    for (let d = 0; d < draws.length && n <= allowed; d++) {
+      const c = draws[d]!;
+      const final: Completed = {
+        scores: q.answers.map((a, i) => (plan.answers.has(a.answerId) ? c.scores[i]! : a.scores)),
+        pairs: q.pairs.map((p, i) => (plan.pairs.has(pairKey(p.a, p.b)) ? c.pairs[i]! : currentPairs[i]!)),
+      };
+      if (key(outcomeOf(ids, tags, final, cfg, pairsOut)) !== full[d]) n++;
+    }
+    return n;
+  };
+  const stopAll = flips(none);
+  if (stopAll <= allowed) return { next: none, flipShare: stopAll / policy.draws };
+  const without = (plan: ItemPlan, item: { kind: 'answer' | 'pair'; id: string }): ItemPlan =>
+    item.kind === 'answer'
+      ? { answers: new Set([...plan.answers].filter((x) => x !== item.id)), pairs: plan.pairs }
+      : { answers: plan.answers, pairs: new Set([...plan.pairs].filter((x) => x !== item.id)) };
+  const items = [
+    ...[...judging.pairs].map((id) => ({ kind: 'pair' as const, id })),
+    ...[...judging.answers].map((id) => ({ kind: 'answer' as const, id })),
+  ].map((item) => ({ item, alone: flips(without(judging, item)) }));
+  items.sort(
+    (x, y) =>
+      x.alone - y.alone ||
+      Number(y.item.kind === 'pair') - Number(x.item.kind === 'pair') ||
+      (x.item.id < y.item.id ? -1 : x.item.id > y.item.id ? 1 : 0),
+  );
+  let plan = judging;
+  let planFlips = -1;
+  for (const { item, alone } of items) {
+    if (alone > allowed) break;
+    const next = without(plan, item);
+    const f = flips(next);
+    if (f <= allowed) {
+      plan = next;
+      planFlips = f;
+    }
+  }
+  return { next: plan, flipShare: planFlips < 0 ? 1 : planFlips / policy.draws };
 }
