@@ -11,7 +11,6 @@ import {
   pairsKey,
   replaySequential,
   replaySequentialModes,
-  replaySequentialItems,
   type RecordedIteration,
 } from './judgeReplay';
 import { questionJudgments } from '../../src/activities/score';
@@ -104,12 +103,6 @@ const rules: Record<string, Rule> = {
     [0.01, 0.02, 0.05, 0.1].map((a) => [
       `modes+pairs a=${a}`,
       (rec: RecordedIteration) => replaySequentialModes(rec, seq({ errorRate: a }), scale, rcfg, ds),
-    ]),
-  ),
-  ...Object.fromEntries(
-    [0.01, 0.02, 0.05, 0.1].map((a) => [
-      `items+pairs a=${a}`,
-      (rec: RecordedIteration) => replaySequentialItems(rec, seq({ errorRate: a }), scale, rcfg, ds),
     ]),
   ),
 };

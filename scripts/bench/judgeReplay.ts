@@ -12,12 +12,9 @@ import type { JudgeScale } from '../../src/domain/types';
 import { questionJudgments } from '../../src/activities/score';
 import { adaptiveNextPass } from '../../src/domain/adaptive';
 import {
-  pairKey,
-  sequentialItemsNextPass,
   sequentialModesNextPass,
   sequentialNextPass,
   sequentialState,
-  type ItemPlan,
   type SequentialPolicy,
 } from '../../src/domain/adaptiveSequential';
 
@@ -228,40 +225,6 @@ export function replaySequentialModes(
       judging = sequentialModesNextPass(s, judging, policy, cfg, ds).next;
       const more = rows.filter(
         (r) => r.pass === pass && (r.kind === 'pointwise' ? judging.pointwise : judging.pairwise),
-      );
-      if (more.length === 0) break;
-      mine.push(...more);
-    }
-    kept.push(...mine);
-  }
-  return kept;
-}
-
-/** The sequential rule per item (`sequentialItemsNextPass`) replayed on a fixed run. */
-export function replaySequentialItems(
-  rec: RecordedIteration,
-  policy: SequentialPolicy,
-  scale: JudgeScale,
-  cfg: ReliabilityConfig,
-  ds: DatasetOptions,
-) {
-  const answers = byQuestion(rec.answers.filter((a) => a.text !== null));
-  const kept: JudgmentRow[] = [];
-  for (const [qid, rows] of byQuestion(rec.judgments)) {
-    const mine = rows.filter((r) => r.pass < 1);
-    let judging: ItemPlan = {
-      answers: new Set(mine.flatMap((r) => (r.kind === 'pointwise' ? [r.answerId] : []))),
-      pairs: new Set(mine.flatMap((r) => (r.kind === 'pairwise' ? [pairKey(r.firstId, r.secondId)] : []))),
-    };
-    for (let pass = 1; pass < policy.maxPasses; pass++) {
-      const s = sequentialState(qid, answers.get(qid) ?? [], mine, pass, scale);
-      judging = sequentialItemsNextPass(s, judging, policy, cfg, ds).next;
-      const more = rows.filter(
-        (r) =>
-          r.pass === pass &&
-          (r.kind === 'pointwise'
-            ? judging.answers.has(r.answerId)
-            : r.kind === 'pairwise' && judging.pairs.has(pairKey(r.firstId, r.secondId))),
       );
       if (more.length === 0) break;
       mine.push(...more);

@@ -299,8 +299,11 @@ export interface ModePlan {
 export interface ModeDecision {
   /** The modes judged in the next pass; both false: the question stops. */
   next: ModePlan;
-  /** Share of draws in which the chosen plan's final outcome differs from the completed (fixed-K) one. */
-  flipShare: number;
+  /**
+   * Share of draws in which the chosen plan's final outcome differs from the completed (fixed-K) one; null when no
+   * plan stops anything (every mode still judged goes on) or the rule does not apply yet.
+   */
+  flipShare: number | null;
 }
 
 /**
@@ -309,8 +312,8 @@ export interface ModeDecision {
  * mode is completed to K as in the draw. A plan is admissible when at most `errorRate` of the draws give its final
  * outcome another value than the completed one; the rule takes the admissible plan with the fewest remaining calls
  * (stop everything, stop one mode, else judge both). A mode once stopped stays stopped (`judging` says which are
- * still judged). With both modes judging and the same draws, the plan "stop everything" is exactly
- * `sequentialNextPass`'s check.
+ * still judged). The draws are `sequentialNextPass`'s (same seed, same order), so with both modes judged the plan
+ * "stop everything" is its check: a question stops exactly when `sequentialNextPass` settles it.
  */
 export function sequentialModesNextPass(
   q: SequentialQuestion,
@@ -329,7 +332,7 @@ export function sequentialModesNextPass(
         )
       : 0);
   if (q.passesDone >= K) return { next: stop, flipShare: 0 };
-  if (q.passesDone < policy.minPasses || q.hasFailures) return { next: judging, flipShare: 1 };
+  if (q.passesDone < policy.minPasses || q.hasFailures) return { next: judging, flipShare: null };
   const ids = q.answers.map((a) => a.answerId);
   const tags = q.answers.map((a) => a.tag);
   const pairsOut = policy.settlePairs ? ds : null;
@@ -338,7 +341,7 @@ export function sequentialModesNextPass(
   if (judging.pointwise && judging.pairwise)
     plans.push({ pointwise: true, pairwise: false }, { pointwise: false, pairwise: true });
   plans.sort((x, y) => remaining(x) - remaining(y));
-  const rng = mulberry32(seedFrom('sequential-modes', q.questionId, q.passesDone));
+  const rng = mulberry32(seedFrom('sequential', q.questionId, q.passesDone));
   const allowed = Math.floor(policy.errorRate * policy.draws);
   const draw = completionDrawer(q, policy);
   const flips = plans.map(() => 0);
@@ -358,7 +361,7 @@ export function sequentialModesNextPass(
     });
   }
   const i = plans.findIndex((_, j) => flips[j]! <= allowed);
-  return i < 0 ? { next: judging, flipShare: 1 } : { next: plans[i]!, flipShare: flips[i]! / policy.draws };
+  return i < 0 ? { next: judging, flipShare: null } : { next: plans[i]!, flipShare: flips[i]! / policy.draws };
 }
 
 /** The rule's view of one question from its judgment rows so far (normalised scores, verdict counts per order). */
@@ -398,92 +401,4 @@ export function sequentialState(
     passesDone,
     hasFailures,
   };
-}
-
-/** A pair's key in `ItemPlan.pairs`: its two answer ids, sorted, joined by '|'. */
-export const pairKey = (a: string, b: string) => (a < b ? `${a}|${b}` : `${b}|${a}`);
-
-/** The items a question still judges: answers (pointwise) and pairs (both shown orders, by `pairKey`). */
-export interface ItemPlan {
-  answers: ReadonlySet<string>;
-  pairs: ReadonlySet<string>;
-}
-
-export interface ItemDecision {
-  /** The items judged in the next pass; both empty: the question stops. */
-  next: ItemPlan;
-  /** Share of draws in which the chosen plan's final outcome differs from the completed (fixed-K) one. */
-  flipShare: number;
-}
-
-/**
- * The sequential rule per item (`perItem`): as `sequentialModesNextPass`, but a plan stops any subset of the items
- * still judged. The draws are made once; a plan is admissible when at most `errorRate` of them give its final
- * outcome (stopped items keep what they have, judged items are completed as in the draw) another value than the
- * completed one. Stopping everything is tried first; otherwise items are stopped greedily — each item alone first,
- * then, in the order of how few draws that alone flips (pairs before answers on a tie: two calls a pass; then by id),
- * each one whose stop keeps the plan with the ones stopped so far admissible. Stopped items stay stopped.
- */
-export function sequentialItemsNextPass(
-  q: SequentialQuestion,
-  judging: ItemPlan,
-  policy: SequentialPolicy,
-  cfg: ReliabilityConfig,
-  ds: DatasetOptions | null,
-): ItemDecision {
-  const K = policy.maxPasses;
-  const none: ItemPlan = { answers: new Set(), pairs: new Set() };
-  if (q.passesDone >= K) return { next: none, flipShare: 0 };
-  if (q.passesDone < policy.minPasses || q.hasFailures) return { next: judging, flipShare: 1 };
-  const ids = q.answers.map((a) => a.answerId);
-  const tags = q.answers.map((a) => a.tag);
-  const pairsOut = policy.settlePairs ? ds : null;
-  const rng = mulberry32(seedFrom('sequential-items', q.questionId, q.passesDone));
-  const draw = completionDrawer(q, policy);
-  const draws = Array.from({ length: policy.draws }, () => draw(rng));
-  const key = (o: Outcome) => `${o.passed}:${o.pairs}`;
-  const full = draws.map((c) => key(outcomeOf(ids, tags, c, cfg, pairsOut)));
-  const currentPairs = q.pairs.map(flat);
-  const allowed = Math.floor(policy.errorRate * policy.draws);
-  /** Draws (up to allowed + 1) in which judging only `plan` ends with another outcome than the completed one. */
-  const flips = (plan: ItemPlan) => {
-    let n = 0;
-    for (let d = 0; d < draws.length && n <= allowed; d++) {
-      const c = draws[d]!;
-      const final: Completed = {
-        scores: q.answers.map((a, i) => (plan.answers.has(a.answerId) ? c.scores[i]! : a.scores)),
-        pairs: q.pairs.map((p, i) => (plan.pairs.has(pairKey(p.a, p.b)) ? c.pairs[i]! : currentPairs[i]!)),
-      };
-      if (key(outcomeOf(ids, tags, final, cfg, pairsOut)) !== full[d]) n++;
-    }
-    return n;
-  };
-  const stopAll = flips(none);
-  if (stopAll <= allowed) return { next: none, flipShare: stopAll / policy.draws };
-  const without = (plan: ItemPlan, item: { kind: 'answer' | 'pair'; id: string }): ItemPlan =>
-    item.kind === 'answer'
-      ? { answers: new Set([...plan.answers].filter((x) => x !== item.id)), pairs: plan.pairs }
-      : { answers: plan.answers, pairs: new Set([...plan.pairs].filter((x) => x !== item.id)) };
-  const items = [
-    ...[...judging.pairs].map((id) => ({ kind: 'pair' as const, id })),
-    ...[...judging.answers].map((id) => ({ kind: 'answer' as const, id })),
-  ].map((item) => ({ item, alone: flips(without(judging, item)) }));
-  items.sort(
-    (x, y) =>
-      x.alone - y.alone ||
-      Number(y.item.kind === 'pair') - Number(x.item.kind === 'pair') ||
-      (x.item.id < y.item.id ? -1 : x.item.id > y.item.id ? 1 : 0),
-  );
-  let plan = judging;
-  let planFlips = -1;
-  for (const { item, alone } of items) {
-    if (alone > allowed) break;
-    const next = without(plan, item);
-    const f = flips(next);
-    if (f <= allowed) {
-      plan = next;
-      planFlips = f;
-    }
-  }
-  return { next: plan, flipShare: planFlips < 0 ? 1 : planFlips / policy.draws };
 }
