@@ -94,13 +94,22 @@ const oracleModes: Rule = (rec) => {
   );
   return kept;
 };
+const grid: Record<string, Rule> = {};
+for (const a of [0.02])
+  for (const priorSide of [0.5, 0.25, 0.1])
+    for (const priorSd of [0.15, 0.1])
+      for (const priorDf of [2, 6])
+        grid[`grid modes a=${a} side=${priorSide} sd=${priorSd} df=${priorDf}`] = (rec) =>
+          replaySequentialModes(rec, seq({ errorRate: a, priorSide, priorSd, priorDf }), scale, rcfg, ds);
 const rules: Record<string, Rule> = {
+  ...grid,
   'oracle prefix': oraclePrefix,
   'oracle modes': oracleModes,
   'fixed K=2': (rec) => rec.judgments.filter((r) => r.pass < 2),
   'sequential+pairs a=0.05': (rec) => replaySequential(rec, seq({ errorRate: 0.05 }), scale, rcfg, ds),
+  'sequential+pairs a=0.01': (rec) => replaySequential(rec, seq({ errorRate: 0.01 }), scale, rcfg, ds),
   ...Object.fromEntries(
-    [0.01, 0.02, 0.05, 0.1].map((a) => [
+    [0.005, 0.01, 0.02, 0.05, 0.1].map((a) => [
       `modes+pairs a=${a}`,
       (rec: RecordedIteration) => replaySequentialModes(rec, seq({ errorRate: a }), scale, rcfg, ds),
     ]),
@@ -114,6 +123,18 @@ for (const seed of seeds) {
     const t = Date.now();
     const kept = rule(rec);
     const c = compareSubset(rec, kept, scale, rcfg, ds);
+    if (process.argv.includes('--diff')) {
+      const answers = group(rec.answers);
+      const full = group(rec.judgments);
+      for (const [qid, rows] of group(kept)) {
+        const f = outcome(rec, qid, answers.get(qid) ?? [], full.get(qid)!);
+        const o = outcome(rec, qid, answers.get(qid) ?? [], rows);
+        if (f !== o) {
+          const n = (k: string) => rows.filter((r) => r.kind === k).length;
+          console.log(`  ${qid}: K ${f} | rule ${o} | pointwise ${n('pointwise')} pairwise ${n('pairwise')}`);
+        }
+      }
+    }
     if (process.argv.includes('--breakdown')) {
       const answers = group(rec.answers);
       const full = group(rec.judgments);

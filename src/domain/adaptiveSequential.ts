@@ -61,6 +61,8 @@ export interface SequentialPolicy {
   priorSd: number;
   priorDf: number;
   priorTie: number;
+  /** Dirichlet prior weight of each side of a shown order's verdicts (½ when unset). */
+  priorSide?: number;
 }
 
 export const defaultSequentialPolicy = (maxPasses: number): SequentialPolicy => ({
@@ -205,9 +207,9 @@ function gamma(rng: () => number, shape: number): number {
 }
 
 /** Draws the verdicts of `k` more judgments of one shown order. */
-function drawOrder(rng: () => number, c: OrderCounts, k: number, priorTie: number): OrderCounts {
-  const ga = gamma(rng, c.a + 0.5);
-  const gb = gamma(rng, c.b + 0.5);
+function drawOrder(rng: () => number, c: OrderCounts, k: number, priorTie: number, priorSide = 0.5): OrderCounts {
+  const ga = gamma(rng, c.a + priorSide);
+  const gb = gamma(rng, c.b + priorSide);
   const gt = gamma(rng, c.tie + priorTie);
   const t = ga + gb + gt;
   const out = { ...c };
@@ -282,8 +284,8 @@ function completionDrawer(q: SequentialQuestion, policy: SequentialPolicy): (rng
       flat({
         a: p.a,
         b: p.b,
-        aFirst: drawOrder(rng, p.aFirst, left(p.aFirst), policy.priorTie),
-        bFirst: drawOrder(rng, p.bFirst, left(p.bFirst), policy.priorTie),
+        aFirst: drawOrder(rng, p.aFirst, left(p.aFirst), policy.priorTie, policy.priorSide),
+        bFirst: drawOrder(rng, p.bFirst, left(p.bFirst), policy.priorTie, policy.priorSide),
       }),
     );
     return { scores, pairs };
