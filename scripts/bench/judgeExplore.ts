@@ -95,12 +95,14 @@ const oracleModes: Rule = (rec) => {
   return kept;
 };
 const grid: Record<string, Rule> = {};
-for (const a of [0.02])
+for (const a of [0.005])
   for (const priorSide of [0.5, 0.25, 0.1])
-    for (const priorSd of [0.15, 0.1])
-      for (const priorDf of [2, 6])
-        grid[`grid modes a=${a} side=${priorSide} sd=${priorSd} df=${priorDf}`] = (rec) =>
-          replaySequentialModes(rec, seq({ errorRate: a, priorSide, priorSd, priorDf }), scale, rcfg, ds);
+    for (const [priorSd, priorDf] of [
+      [0.15, 2],
+      [0.1, 6],
+    ] as const)
+      grid[`grid modes a=${a} side=${priorSide} sd=${priorSd} df=${priorDf}`] = (rec) =>
+        replaySequentialModes(rec, seq({ errorRate: a, priorSide, priorSd, priorDf }), scale, rcfg, ds);
 const rules: Record<string, Rule> = {
   ...grid,
   'oracle prefix': oraclePrefix,
