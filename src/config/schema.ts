@@ -309,7 +309,7 @@ export const configSchema = z
               })
               .strict()
               .refine((a) => !a.perMode || a.rule === 'sequential', {
-                message: 'roles.judge.adaptive.perMode applies to rule: sequential only',
+                message: 'applies to rule: sequential only',
                 path: ['perMode'],
               })
               .optional()
