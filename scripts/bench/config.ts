@@ -18,6 +18,7 @@ export interface Workload {
     rule?: 'range' | 'sequential' | 'range-or-sequential';
     errorRate?: number;
     settlePairs?: boolean;
+    perMode?: boolean;
   };
   /** `datasets.pairSelection` when set. */
   pairSelection?: PairSelection;

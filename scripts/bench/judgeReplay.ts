@@ -11,7 +11,12 @@ import type { DatasetOptions } from '../../src/domain/datasets/options';
 import type { JudgeScale } from '../../src/domain/types';
 import { questionJudgments } from '../../src/activities/score';
 import { adaptiveNextPass } from '../../src/domain/adaptive';
-import { sequentialNextPass, sequentialState, type SequentialPolicy } from '../../src/domain/adaptiveSequential';
+import {
+  sequentialModesNextPass,
+  sequentialNextPass,
+  sequentialState,
+  type SequentialPolicy,
+} from '../../src/domain/adaptiveSequential';
 
 export interface RecordedIteration {
   questions: Array<{ questionId: string; question: string | null }>;
@@ -195,6 +200,36 @@ export function replaySequential(
       done++;
     }
     kept.push(...rows.filter((r) => r.pass < done));
+  }
+  return kept;
+}
+
+/**
+ * The sequential rule per mode (`sequentialModesNextPass`) replayed on a fixed run: after each pass a question stops,
+ * or stops one mode (pointwise or pairwise) for good, or judges both again.
+ */
+export function replaySequentialModes(
+  rec: RecordedIteration,
+  policy: SequentialPolicy,
+  scale: JudgeScale,
+  cfg: ReliabilityConfig,
+  ds: DatasetOptions,
+) {
+  const answers = byQuestion(rec.answers.filter((a) => a.text !== null));
+  const kept: JudgmentRow[] = [];
+  for (const [qid, rows] of byQuestion(rec.judgments)) {
+    const mine = rows.filter((r) => r.pass < 1);
+    let judging = { pointwise: true, pairwise: true };
+    for (let pass = 1; pass < policy.maxPasses; pass++) {
+      const s = sequentialState(qid, answers.get(qid) ?? [], mine, pass, scale);
+      judging = sequentialModesNextPass(s, judging, policy, cfg, ds).next;
+      const more = rows.filter(
+        (r) => r.pass === pass && (r.kind === 'pointwise' ? judging.pointwise : judging.pairwise),
+      );
+      if (more.length === 0) break;
+      mine.push(...more);
+    }
+    kept.push(...mine);
   }
   return kept;
 }

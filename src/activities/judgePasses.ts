@@ -5,7 +5,13 @@
 import { RANK_LABELS } from '../prompts';
 import type { RloopConfig } from '../config';
 import { adaptiveNextPass, type AdaptiveQuestion } from '../domain/adaptive';
-import { defaultSequentialPolicy, sequentialNextPass, sequentialState } from '../domain/adaptiveSequential';
+import {
+  defaultSequentialPolicy,
+  sequentialModesNextPass,
+  sequentialNextPass,
+  sequentialState,
+  type ModePlan,
+} from '../domain/adaptiveSequential';
 import type { AnswerRow, JudgmentRow } from '../domain/artifacts';
 
 export type OkAnswer = AnswerRow & { text: string };
@@ -97,9 +103,21 @@ export async function judgeAdaptively(
   const file = (rs: JudgmentRow[]) => rs.forEach((r) => byQuestion.get(r.questionId)?.push(r));
   file(rows);
 
+  // perMode: the modes each question still judges (a mode the rule stops stays stopped).
+  const perMode = rule === 'sequential' && (adaptive.perMode ?? false);
+  const judging = new Map<string, ModePlan>();
+
   // Whether the question still needs a pass, and which of its items it judges again.
   const nextPass = (q: QuestionItems, pass: number): JudgeJob[] => {
     const seen = byQuestion.get(q.questionId)!;
+    if (sequential && perMode) {
+      const state = sequentialState(q.questionId, q.answers, seen, pass, judge.scale);
+      const was = judging.get(q.questionId) ?? { pointwise: true, pairwise: true };
+      const plan = sequentialModesNextPass(state, was, sequential, config.reliability, config.datasets).next;
+      judging.set(q.questionId, plan);
+      const answers = new Set(plan.pointwise ? q.answers.map((a) => a.answerId) : []);
+      return passJobs(q, pass, judge.modes, { answers, pairs: plan.pairwise });
+    }
     if (sequential) {
       const state = sequentialState(q.questionId, q.answers, seen, pass, judge.scale);
       if (sequentialNextPass(state, sequential, config.reliability, config.datasets).settled) return [];

@@ -297,8 +297,21 @@ export const configSchema = z
                     'Sequential rule: a passing question stops only once its solver preference pairs are settled too ' +
                       '(far fewer calls saved; BENCHMARKS.md).',
                   ),
+                perMode: z
+                  .boolean()
+                  .default(false)
+                  .describe(
+                    'Rule sequential only: after each pass the rule may also stop one mode of a question for good ' +
+                      '(its pointwise or its pairwise judgments) when judging only the other, or nothing, is predicted ' +
+                      'at errorRate to end with the fixed-K outcome (src/domain/adaptiveSequential.ts, ' +
+                      'sequentialModesNextPass).',
+                  ),
               })
               .strict()
+              .refine((a) => !a.perMode || a.rule === 'sequential', {
+                message: 'applies to rule: sequential only',
+                path: ['perMode'],
+              })
               .optional()
               .describe(
                 'Adaptive passes: stop repeating judgments once the pass/fail decision of a question is settled, by ' +

@@ -61,6 +61,8 @@ export interface SequentialPolicy {
   priorSd: number;
   priorDf: number;
   priorTie: number;
+  /** Dirichlet prior weight of each side of a shown order's verdicts (½ when unset). */
+  priorSide?: number;
 }
 
 export const defaultSequentialPolicy = (maxPasses: number): SequentialPolicy => ({
@@ -205,9 +207,9 @@ function gamma(rng: () => number, shape: number): number {
 }
 
 /** Draws the verdicts of `k` more judgments of one shown order. */
-function drawOrder(rng: () => number, c: OrderCounts, k: number, priorTie: number): OrderCounts {
-  const ga = gamma(rng, c.a + 0.5);
-  const gb = gamma(rng, c.b + 0.5);
+function drawOrder(rng: () => number, c: OrderCounts, k: number, priorTie: number, priorSide = 0.5): OrderCounts {
+  const ga = gamma(rng, c.a + priorSide);
+  const gb = gamma(rng, c.b + priorSide);
   const gt = gamma(rng, c.tie + priorTie);
   const t = ga + gb + gt;
   const out = { ...c };
@@ -236,6 +238,26 @@ export function sequentialNextPass(
   const pairsOut = policy.settlePairs ? ds : null;
   const currentCmp = policy.settlePairs ? current : { passed: current.passed, pairs: '' };
 
+  const rng = mulberry32(seedFrom('sequential', q.questionId, q.passesDone));
+  const allowed = Math.floor(policy.errorRate * policy.draws);
+  const draw = completionDrawer(q, policy);
+  let flips = 0;
+  for (let d = 0; d < policy.draws; d++) {
+    const o = outcomeOf(ids, tags, draw(rng), cfg, pairsOut);
+    if (o.passed !== currentCmp.passed || o.pairs !== currentCmp.pairs) flips++;
+    if (flips > allowed) return { settled: false, current, flipShare: flips / (d + 1) };
+  }
+  return { settled: true, current, flipShare: flips / policy.draws };
+}
+
+/**
+ * Draws one completion of every item to K judgments from the posterior predictive (the model in the header): σ²
+ * scaled-inverse-χ² from the pooled within-answer spread and the prior, per answer θ ~ N(mean, σ²/n) and its missing
+ * scores θ + N(0, σ²) clipped to [0, 1], per (pair, shown order) Dirichlet verdict probabilities and its missing
+ * verdicts. Each item is completed from its own count, so items judged fewer times (stopped earlier) are completed too.
+ */
+function completionDrawer(q: SequentialQuestion, policy: SequentialPolicy): (rng: () => number) => Completed {
+  const K = policy.maxPasses;
   // σ² posterior: pooled within-answer sum of squares plus the prior's pseudo-observations.
   let ss = policy.priorDf * policy.priorSd ** 2;
   let df = policy.priorDf;
@@ -245,10 +267,8 @@ export function sequentialNextPass(
     ss += sum(a.scores.map((x) => (x - m) ** 2));
     df += a.scores.length - 1;
   }
-  const rng = mulberry32(seedFrom('sequential', q.questionId, q.passesDone));
-  const allowed = Math.floor(policy.errorRate * policy.draws);
-  let flips = 0;
-  for (let d = 0; d < policy.draws; d++) {
+  const left = (c: OrderCounts) => Math.max(0, K - (c.a + c.b + c.tie));
+  return (rng) => {
     let chi = 0;
     for (let i = 0; i < Math.round(df); i++) chi += normal(rng) ** 2;
     const sigma = Math.sqrt(ss / Math.max(chi, 1e-9));
@@ -260,20 +280,90 @@ export function sequentialNextPass(
       while (out.length < K) out.push(Math.min(1, Math.max(0, theta + sigma * normal(rng))));
       return out;
     });
-    const pairs = q.pairs.map((p) => {
-      const per = K - q.passesDone;
-      return flat({
+    const pairs = q.pairs.map((p) =>
+      flat({
         a: p.a,
         b: p.b,
-        aFirst: drawOrder(rng, p.aFirst, per, policy.priorTie),
-        bFirst: drawOrder(rng, p.bFirst, per, policy.priorTie),
-      });
+        aFirst: drawOrder(rng, p.aFirst, left(p.aFirst), policy.priorTie, policy.priorSide),
+        bFirst: drawOrder(rng, p.bFirst, left(p.bFirst), policy.priorTie, policy.priorSide),
+      }),
+    );
+    return { scores, pairs };
+  };
+}
+
+/** Which modes a question still judges: both, one of them, or none (the question stops). */
+export interface ModePlan {
+  pointwise: boolean;
+  pairwise: boolean;
+}
+
+export interface ModeDecision {
+  /** The modes judged in the next pass; both false: the question stops. */
+  next: ModePlan;
+  /**
+   * Share of draws in which the chosen plan's final outcome differs from the completed (fixed-K) one; null when no
+   * plan stops anything (every mode still judged goes on) or the rule does not apply yet.
+   */
+  flipShare: number | null;
+}
+
+/**
+ * The sequential rule per mode (`perMode`): after a pass, each draw completes every item to K (the fixed-K outcome in
+ * that draw) and, for each plan, the judgments the plan would end with — a stopped mode keeps what it has, a judged
+ * mode is completed to K as in the draw. A plan is admissible when at most `errorRate` of the draws give its final
+ * outcome another value than the completed one; the rule takes the admissible plan with the fewest remaining calls
+ * (stop everything, stop one mode, else judge both). A mode once stopped stays stopped (`judging` says which are
+ * still judged). The draws are `sequentialNextPass`'s (same seed, same order), so with both modes judged the plan
+ * "stop everything" is its check: a question stops exactly when `sequentialNextPass` settles it.
+ */
+export function sequentialModesNextPass(
+  q: SequentialQuestion,
+  judging: ModePlan,
+  policy: SequentialPolicy,
+  cfg: ReliabilityConfig,
+  ds: DatasetOptions | null,
+): ModeDecision {
+  const K = policy.maxPasses;
+  const stop = { pointwise: false, pairwise: false };
+  const remaining = (plan: ModePlan) =>
+    (plan.pointwise ? sum(q.answers.map((a) => (a.scores.length > 0 ? K - a.scores.length : 0))) : 0) +
+    (plan.pairwise
+      ? sum(
+          q.pairs.map((p) => 2 * K - (p.aFirst.a + p.aFirst.b + p.aFirst.tie + p.bFirst.a + p.bFirst.b + p.bFirst.tie)),
+        )
+      : 0);
+  if (q.passesDone >= K) return { next: stop, flipShare: 0 };
+  if (q.passesDone < policy.minPasses || q.hasFailures) return { next: judging, flipShare: null };
+  const ids = q.answers.map((a) => a.answerId);
+  const tags = q.answers.map((a) => a.tag);
+  const pairsOut = policy.settlePairs ? ds : null;
+  // Candidate plans: a subset of the modes still judged, cheapest first; judging every such mode is the fallback.
+  const plans: ModePlan[] = [stop];
+  if (judging.pointwise && judging.pairwise)
+    plans.push({ pointwise: true, pairwise: false }, { pointwise: false, pairwise: true });
+  plans.sort((x, y) => remaining(x) - remaining(y));
+  const rng = mulberry32(seedFrom('sequential', q.questionId, q.passesDone));
+  const allowed = Math.floor(policy.errorRate * policy.draws);
+  const draw = completionDrawer(q, policy);
+  const flips = plans.map(() => 0);
+  const key = (o: Outcome) => `${o.passed}:${o.pairs}`;
+  for (let d = 0; d < policy.draws; d++) {
+    if (flips.every((f) => f > allowed)) break;
+    const c = draw(rng);
+    const full = key(outcomeOf(ids, tags, c, cfg, pairsOut));
+    plans.forEach((plan, i) => {
+      if (flips[i]! > allowed) return;
+      // The plan's final judgments: a judged mode is completed (this draw), a stopped one keeps what it has.
+      const final: Completed = {
+        scores: plan.pointwise ? c.scores : q.answers.map((a) => a.scores),
+        pairs: plan.pairwise ? c.pairs : q.pairs.map(flat),
+      };
+      if (key(outcomeOf(ids, tags, final, cfg, pairsOut)) !== full) flips[i]!++;
     });
-    const o = outcomeOf(ids, tags, { scores, pairs }, cfg, pairsOut);
-    if (o.passed !== currentCmp.passed || o.pairs !== currentCmp.pairs) flips++;
-    if (flips > allowed) return { settled: false, current, flipShare: flips / (d + 1) };
   }
-  return { settled: true, current, flipShare: flips / policy.draws };
+  const i = plans.findIndex((_, j) => flips[j]! <= allowed);
+  return i < 0 ? { next: judging, flipShare: null } : { next: plans[i]!, flipShare: flips[i]! / policy.draws };
 }
 
 /** The rule's view of one question from its judgment rows so far (normalised scores, verdict counts per order). */

@@ -17,7 +17,12 @@ import { defaultSequentialPolicy } from '../../../src/domain/adaptiveSequential'
 import { MemoryRequestCache } from '../../../src/llm';
 import { startSimulator, type SimHandle } from '../../../src/sim';
 import { createArtifactStore } from '../../../src/store';
-import { replayAdaptive, replaySequential, type RecordedIteration } from '../../../scripts/bench/judgeReplay';
+import {
+  replayAdaptive,
+  replaySequential,
+  replaySequentialModes,
+  type RecordedIteration,
+} from '../../../scripts/bench/judgeReplay';
 import { simConfig } from '../../helpers/config';
 
 const Q = 16;
@@ -140,5 +145,26 @@ describe('judge activity: the wired adaptive rules make the calls the replay pre
     // Every question got pass 0 and at least one stopped before K (whole questions stop under this rule).
     expect(predicted.filter((r) => r.pass === 0)).toHaveLength(Q * (8 + 2 * 4));
     expect(predicted.length).toBeLessThan(rec.judgments.length);
+  });
+
+  it('rule sequential with perMode makes the calls replaySequentialModes predicts (one mode may stop alone)', async () => {
+    const adaptive: Adaptive = { enabled: true, rule: 'sequential', errorRate: 0.05, settlePairs: true, perMode: true };
+    const cfg = config(adaptive);
+    const policy = { ...defaultSequentialPolicy(K), errorRate: 0.05, settlePairs: true };
+    const predicted = replaySequentialModes(rec, policy, cfg.roles.judge.scale, cfg.reliability, cfg.datasets);
+    const real = await judge('sequential-per-mode', adaptive);
+    expect(real.calls).toBe(predicted.length);
+    expect(keys(real.rows)).toEqual(keys(predicted));
+    // Some question judged one mode in a pass and not the other (what perMode adds to whole-question stops).
+    const count = (kind: JudgmentRow['kind'], q: string, pass: number) =>
+      predicted.filter((r) => r.kind === kind && r.questionId === q && r.pass === pass).length;
+    const oneMode = predicted.some(
+      (r) => (count('pointwise', r.questionId, r.pass) === 0) !== (count('pairwise', r.questionId, r.pass) === 0),
+    );
+    expect(oneMode).toBe(true);
+  });
+
+  it('perMode is refused with another rule', () => {
+    expect(() => config({ enabled: true, rule: 'range', perMode: true })).toThrow(/perMode/);
   });
 });

@@ -98,7 +98,7 @@ describe('config', () => {
     );
   });
 
-  it('roles.judge.adaptive: rule range, errorRate 0.005, no settled pairs by default; bad values named by path', () => {
+  it('roles.judge.adaptive: rule range, errorRate 0.005, no settled pairs, not per mode by default; bad values named by path', () => {
     const withAdaptive = (a: string) =>
       valid.replace('judge: { endpoint: local, model: j }', `judge: { endpoint: local, model: j, adaptive: ${a} }`);
     expect(parseConfigText(withAdaptive('{ enabled: true }'), 'x').roles.judge.adaptive).toEqual({
@@ -107,6 +107,7 @@ describe('config', () => {
       rule: 'range',
       errorRate: 0.005,
       settlePairs: false,
+      perMode: false,
     });
     const seq = parseConfigText(
       withAdaptive('{ enabled: true, rule: sequential, errorRate: 0.01, settlePairs: true }'),
@@ -125,6 +126,12 @@ describe('config', () => {
     expect(ps.map((p) => p.line)).toEqual([13, 13, 13]); // the `judge: {...}` line
     expect(problems(withAdaptive('{ errorRate: 0.6 }')).map((p) => `${p.path}: ${p.message}`)).toEqual([
       'roles.judge.adaptive.errorRate: must be <= 0.5',
+    ]);
+    expect(
+      parseConfigText(withAdaptive('{ enabled: true, rule: sequential, perMode: true }'), 'x').roles.judge.adaptive,
+    ).toMatchObject({ rule: 'sequential', perMode: true });
+    expect(problems(withAdaptive('{ enabled: true, perMode: true }')).map((p) => `${p.path}: ${p.message}`)).toEqual([
+      'roles.judge.adaptive.perMode: applies to rule: sequential only',
     ]);
   });
 

@@ -11,6 +11,7 @@ import {
   defaultSequentialPolicy,
   metricsOf,
   outcomeOf,
+  sequentialModesNextPass,
   sequentialNextPass,
   sequentialState,
   type SequentialQuestion,
@@ -202,5 +203,97 @@ describe('sequentialNextPass: stopping points', () => {
       ],
     });
     expect(sequentialNextPass(state, policy, cfg, ds)).toEqual(sequentialNextPass(state, policy, cfg, ds));
+  });
+});
+
+describe('sequentialModesNextPass: a question stops, or stops one mode', () => {
+  const policy = { ...defaultSequentialPolicy(K), settlePairs: true }; // errorRate 0.01: at most 2 of 200 draws flip
+  const both = { pointwise: true, pairwise: true };
+  const q = (over: Partial<SequentialQuestion>): SequentialQuestion => ({
+    questionId: 'q',
+    answers: [],
+    pairs: [],
+    passesDone: 1,
+    hasFailures: false,
+    ...over,
+  });
+  const clear = [
+    { answerId: 's1', tag: 'strong' as const, scores: [1, 1] },
+    { answerId: 's2', tag: 'strong' as const, scores: [1, 1] },
+    { answerId: 'w1', tag: 'weak' as const, scores: [0, 0] },
+    { answerId: 'w2', tag: 'weak' as const, scores: [0, 0] },
+  ];
+  const unanimous = { a: 's1', b: 'w1', aFirst: { a: 2, b: 0, tie: 0 }, bFirst: { a: 2, b: 0, tie: 0 } };
+  const onThreshold = q({
+    answers: [
+      { answerId: 's1', tag: 'strong', scores: [0.55] },
+      { answerId: 'w1', tag: 'weak', scores: [0.45] },
+    ],
+  });
+
+  it('no weak answer: fails in every completion, both modes stop after pass 1', () => {
+    const strongOnly = q({ answers: [{ answerId: 's1', tag: 'strong', scores: [0.9] }] });
+    expect(sequentialModesNextPass(strongOnly, both, policy, cfg, ds)).toEqual({
+      next: { pointwise: false, pairwise: false },
+      flipShare: 0,
+    });
+  });
+  it('before minPasses or with a failed judgment the modes judged go on; at K everything stops', () => {
+    expect(sequentialModesNextPass(onThreshold, both, { ...policy, minPasses: 2 }, cfg, ds)).toEqual({
+      next: both,
+      flipShare: null,
+    });
+    expect(sequentialModesNextPass({ ...onThreshold, hasFailures: true }, both, policy, cfg, ds).next).toEqual(both);
+    expect(sequentialModesNextPass({ ...onThreshold, passesDone: K }, both, policy, cfg, ds).next).toEqual({
+      pointwise: false,
+      pairwise: false,
+    });
+  });
+  it('scores settled (strong 1, weak 0 twice), one pair unanimous 4 times: the pointwise judging stops alone', () => {
+    // Stopping everything or the pairs: R_stab can still fall below 0.6 (3 dissents of 10: 24/45), as for
+    // sequentialNextPass above. Stopping the scores: both finals have the same verdicts, so the same R_stab and
+    // Bradley–Terry pairs; R_sep ≈ 1 and R_cons ≈ 1 either way, R_G ≥ (1·1·0.6)^(1/3) > 0.3: no draw can flip.
+    const state = q({ passesDone: 2, answers: clear, pairs: [unanimous] });
+    expect(sequentialNextPass(state, policy, cfg, ds).settled).toBe(false);
+    expect(sequentialModesNextPass(state, both, policy, cfg, ds)).toEqual({
+      next: { pointwise: false, pairwise: true },
+      flipShare: 0,
+    });
+  });
+  it('a stopped mode stays stopped: the same question with its scores already stopped judges the pairs only', () => {
+    const state = q({ passesDone: 3, answers: clear, pairs: [unanimous] });
+    expect(sequentialModesNextPass(state, { pointwise: false, pairwise: true }, policy, cfg, ds)).toEqual({
+      next: { pointwise: false, pairwise: true },
+      flipShare: null,
+    });
+  });
+  it('R_sep on its threshold and no pairs: stopping flips about half the draws; judging the scores on flips none', () => {
+    // Without pairs, judging the scores to K is the completion itself; stopping the (absent) pairs changes nothing.
+    expect(sequentialModesNextPass(onThreshold, both, policy, cfg, ds)).toEqual({
+      next: { pointwise: true, pairwise: false },
+      flipShare: 0,
+    });
+  });
+  it('with both modes judged, the question stops exactly when sequentialNextPass settles it (same draws)', () => {
+    const states = [
+      onThreshold,
+      q({ passesDone: 2, answers: clear }),
+      q({ passesDone: 2, answers: clear, pairs: [unanimous] }),
+      q({ answers: [{ answerId: 's1', tag: 'strong', scores: [0.9] }] }),
+      q({
+        questionId: 'q7',
+        answers: [
+          { answerId: 's1', tag: 'strong', scores: [0.8] },
+          { answerId: 'w1', tag: 'weak', scores: [0.3] },
+        ],
+        pairs: [{ a: 's1', b: 'w1', aFirst: { a: 1, b: 0, tie: 0 }, bFirst: { a: 1, b: 0, tie: 0 } }],
+      }),
+    ];
+    for (const errorRate of [0.01, 0.1, 0.3])
+      for (const s of states) {
+        const p = { ...policy, errorRate };
+        const m = sequentialModesNextPass(s, both, p, cfg, ds).next;
+        expect(!m.pointwise && !m.pairwise).toBe(sequentialNextPass(s, p, cfg, ds).settled);
+      }
   });
 });
