@@ -65,12 +65,15 @@ export async function startSimProcess(dir: string): Promise<SimProcess> {
   const admin = `http://127.0.0.1:${port}/_sim`;
   // A keep-alive socket the simulator closes while idle (e.g. during the judge replays) can be reused at the very
   // moment it closes ("other side closed"): an admin call is idempotent, so it is sent once more on a fresh socket.
+  // The pool may hold more than one such socket (a full bench once failed twice in a row), so up to 4 tries.
   const once = async (f: () => Promise<Response>) => {
-    try {
-      return await f();
-    } catch (err) {
-      if (!(err instanceof TypeError)) throw err;
-      return f();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await f();
+      } catch (err) {
+        if (!(err instanceof TypeError) || attempt >= 4) throw err;
+        await new Promise((r) => setTimeout(r, 50));
+      }
     }
   };
   const post = async (path: string, body: unknown) => {
