@@ -38,10 +38,12 @@ describe('real model: context overflow is data, not a crash', () => {
           maxTokens: 320,
           regimes: [
             { name: 'careful', kind: 'temperature', tag: 'strong', temperature: 0.2, samples: 1 },
-            { name: 'loose', kind: 'temperature', tag: 'weak', temperature: 1.2, samples: 2 },
+            { name: 'loose', kind: 'temperature', tag: 'weak', temperature: 1.2, samples: 3 },
           ],
         },
-        judge: { endpoint: 'local', model: 'smollm2', maxTokens: 64, passes: 2, modes: ['pointwise'] },
+        // A ranking prompt carries every answer of its question at once, so it overflows even when the answers
+        // come out short (one CI run's did: no pointwise prompt overflowed); pointwise prompts, one answer each, fit.
+        judge: { endpoint: 'local', model: 'smollm2', maxTokens: 64, passes: 2, modes: ['pointwise', 'ranking'] },
       },
       // A run where every judge call overflowed would fail as systemic; 0.9 leaves room for a small sample's luck
       // while still requiring some rows to be judged.
