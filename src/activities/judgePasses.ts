@@ -110,16 +110,15 @@ export async function judgeAdaptively(
   // Whether the question still needs a pass, and which of its items it judges again.
   const nextPass = (q: QuestionItems, pass: number): JudgeJob[] => {
     const seen = byQuestion.get(q.questionId)!;
-    if (sequential && perMode) {
-      const state = sequentialState(q.questionId, q.answers, seen, pass, judge.scale);
-      const was = judging.get(q.questionId) ?? { pointwise: true, pairwise: true };
-      const plan = sequentialModesNextPass(state, was, sequential, config.reliability, config.datasets).next;
-      judging.set(q.questionId, plan);
-      const answers = new Set(plan.pointwise ? q.answers.map((a) => a.answerId) : []);
-      return passJobs(q, pass, judge.modes, { answers, pairs: plan.pairwise });
-    }
     if (sequential) {
       const state = sequentialState(q.questionId, q.answers, seen, pass, judge.scale);
+      if (perMode) {
+        const was = judging.get(q.questionId) ?? { pointwise: true, pairwise: true };
+        const plan = sequentialModesNextPass(state, was, sequential, config.reliability, config.datasets).next;
+        judging.set(q.questionId, plan);
+        const answers = new Set(plan.pointwise ? q.answers.map((a) => a.answerId) : []);
+        return passJobs(q, pass, judge.modes, { answers, pairs: plan.pairwise });
+      }
       if (sequentialNextPass(state, sequential, config.reliability, config.datasets).settled) return [];
     }
     if (!range || pass < minPasses) return passJobs(q, pass, judge.modes).filter((j) => j.kind !== 'ranking');
